@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+// Siskin: Istio sidecar telemetry agent and aggregator.
+//
+// Modules follow the pipeline, and dependencies point one way:
+//   SiskinExposition (text format pull parser)
+//     -> SiskinAggregation (rules, reset-aware per-pod pre-aggregation)
+//       -> SiskinWire (wire format v1, zlib)
+//         -> SiskinAgent / siskin-agent   (never links the server stack)
+//         -> SiskinServer / siskin
+// SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
+// Benchmarks live in Benchmarks/Package.swift so the default graph stays small.
+import PackageDescription
+
+let package = Package(
+    name: "siskin",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "siskin-agent", targets: ["siskin-agent"]),
+        .executable(name: "siskin", targets: ["siskin"]),
+        .executable(name: "siskin-sim", targets: ["siskin-sim"]),
+        .library(name: "SiskinExposition", targets: ["SiskinExposition"]),
+        .library(name: "SiskinAggregation", targets: ["SiskinAggregation"]),
+        .library(name: "SiskinWire", targets: ["SiskinWire"]),
+        .library(name: "SiskinSimulator", targets: ["SiskinSimulator"]),
+        .library(name: "SiskinAgent", targets: ["SiskinAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C shims for system libraries.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+
+        // Pipeline stages.
+        .target(name: "SiskinExposition"),
+        .target(name: "SiskinAggregation", dependencies: ["SiskinExposition"]),
+        .target(name: "SiskinWire", dependencies: ["SiskinAggregation", "CZlib"]),
+        .target(name: "SiskinSimulator"),
+        .target(
+            name: "SiskinAgent",
+            dependencies: [
+                "SiskinExposition", "SiskinAggregation", "SiskinWire", "CCurl",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SiskinServer",
+            dependencies: [
+                "SiskinWire", "SiskinAggregation",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Executables.
+        .executableTarget(
+            name: "siskin-agent",
+            dependencies: [
+                "SiskinAgent", "SiskinAggregation", "SiskinExposition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "siskin",
+            dependencies: [
+                "SiskinServer", "SiskinWire", "SiskinAggregation", "SiskinExposition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "siskin-sim",
+            dependencies: [
+                "SiskinSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Shared test support, as HummingbirdTesting is for Hummingbird.
+        .target(
+            name: "SiskinTesting",
+            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation"]
+        ),
+
+        .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),
+        .testTarget(name: "SiskinAggregationTests", dependencies: ["SiskinAggregation", "SiskinTesting"]),
+        .testTarget(name: "SiskinWireTests", dependencies: ["SiskinWire", "SiskinAggregation"]),
+        .testTarget(name: "SiskinSimulatorTests", dependencies: ["SiskinSimulator"]),
+        .testTarget(name: "SiskinAgentTests", dependencies: ["SiskinAgent", "SiskinWire", "SiskinTesting"]),
+    ]
+)

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Runs the package's own executables (built next to the test binary by
+/// `swift build --build-tests` / `swift test`) as a user would.
+public enum BuiltExecutable {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: String
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The build products folder: where the running test binary lives.
+    public static var productsDirectory: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var parts = exe.split(separator: "/", omittingEmptySubsequences: false)
+        // .build/<triple>/debug/siskinPackageTests.xctest[/...]
+        while let last = parts.last, !last.hasSuffix(".xctest") { parts.removeLast() }
+        parts.removeLast()
+        return parts.joined(separator: "/")
+    }
+
+    /// Runs `name` with `arguments`, feeding `stdin`, and waits for it.
+    public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> Output {
+        let path = productsDirectory + "/" + name
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw NotBuilt(description: "\(path) not built; run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin {
+            try input.fileHandleForWriting.write(contentsOf: Data(stdin))
+        }
+        try input.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a large output cannot deadlock.
+        nonisolated(unsafe) var errData = Data()
+        let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        return Output(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory for one test.
+    public static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "siskin-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
