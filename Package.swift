@@ -93,7 +93,7 @@ let package = Package(
         ),
 
         .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),
-        .testTarget(name: "SiskinAggregationTests", dependencies: ["SiskinAggregation", "SiskinTesting"]),
+        .testTarget(name: "SiskinAggregationTests", dependencies: ["SiskinAggregation", "SiskinSimulator", "SiskinTesting"]),
         .testTarget(name: "SiskinWireTests", dependencies: ["SiskinWire", "SiskinAggregation"]),
         .testTarget(name: "SiskinSimulatorTests", dependencies: ["SiskinSimulator"]),
         .testTarget(name: "SiskinAgentTests", dependencies: ["SiskinAgent", "SiskinWire", "SiskinTesting"]),

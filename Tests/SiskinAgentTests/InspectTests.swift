@@ -69,6 +69,8 @@ struct RulesFileTests {
             """)
         #expect(rules.podLabel == "kubernetes_pod_name")
         #expect(rules.namespaceLabel == "namespace")
+        #expect(rules.restartSignal == "envoy_server_uptime")
+        #expect(try RulesFile.parse("preset: lean\nrestartSignal: \"\"").restartSignal == nil)
         #expect(rules.rules.count == 3)
         #expect(rules.rule(forFamily: "istio_requests_total")?.labels == .by(["destination_workload", "response_code"]))
         #expect(rules.rule(forFamily: "istio_tcp_sent_bytes_total")?.labels == .without(["source_principal"]))

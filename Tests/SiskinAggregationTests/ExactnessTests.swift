@@ -203,3 +203,52 @@ struct ExactnessTests {
         #expect(counterValue(summary, code: "200") == .float(3.25))
     }
 }
+
+@Suite("Envoy restarts, told by envoy_server_uptime")
+struct EnvoyRestartTests {
+    func body(uptime: Int, _ lines: [String]) -> [UInt8] {
+        ExpositionBody.lines(["# TYPE req_total counter"] + lines + ["", "# TYPE envoy_server_uptime gauge", "envoy_server_uptime{} \(uptime)"])
+    }
+
+    func run(_ scrapes: [[UInt8]]) throws -> ([UInt64], Int) {
+        var aggregator = PodAggregator(pod: "p", namespace: "n", rules: exactnessRules)
+        var values: [UInt64] = []
+        var restarts = 0
+        for scrape in scrapes {
+            restarts += try aggregator.ingest(scrape).envoyRestarts
+            let summary = aggregator.summary(agentInstance: "t", sequence: 0, timestampMilliseconds: 0)
+            values.append(counterValue(summary, code: "200")?.integerValue ?? 0)
+        }
+        return (values, restarts)
+    }
+
+    @Test("a sparse counter that does not drop after a restart still counts its whole value")
+    func sparseCounter() throws {
+        let (values, restarts) = try run([
+            body(uptime: 100, [req("a", "200", "1000"), req("b", "200", "2")]),
+            body(uptime: 10, [req("a", "200", "40"), req("b", "200", "3")]),
+        ])
+        #expect(values == [1002, 1045])
+        #expect(restarts == 1)
+    }
+
+    @Test("a series absent right after the restart counts from zero when it returns")
+    func absentAfterRestart() throws {
+        let (values, _) = try run([
+            body(uptime: 100, [req("a", "200", "1000"), req("b", "200", "5")]),
+            body(uptime: 10, [req("a", "200", "40")]),
+            body(uptime: 25, [req("a", "200", "50"), req("b", "200", "6")]),
+        ])
+        #expect(values == [1005, 1045, 1061])
+    }
+
+    @Test("uptime dropping while counters keep growing (hot restart) is not a reset")
+    func hotRestart() throws {
+        let (values, restarts) = try run([
+            body(uptime: 100, [req("a", "200", "1000"), req("b", "200", "2")]),
+            body(uptime: 10, [req("a", "200", "1010"), req("b", "200", "3")]),
+        ])
+        #expect(values == [1002, 1013])
+        #expect(restarts == 0)
+    }
+}

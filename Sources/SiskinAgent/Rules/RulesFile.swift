@@ -9,6 +9,7 @@ import Yams
 /// preset: default          # optional: start from a built-in preset's rules
 /// podLabel: pod            # optional: label names for the pod's identity
 /// namespaceLabel: namespace
+/// restartSignal: envoy_server_uptime   # optional; "" turns pod-wide restart detection off
 /// rules:                   # checked before the preset's; first match wins
 ///   - families: [istio_requests_total, istio_request_duration_milliseconds]
 ///     by: [reporter, destination_workload, destination_workload_namespace, response_code]
@@ -24,6 +25,7 @@ public enum RulesFile {
         var preset: String?
         var podLabel: String?
         var namespaceLabel: String?
+        var restartSignal: String?
         var rules: [Rule]?
     }
 
@@ -41,7 +43,7 @@ public enum RulesFile {
         } catch {
             throw Error(description: "rules YAML: \(error)")
         }
-        var base = AggregationRules(rules: [])
+        var base = AggregationRules(rules: [])  // no preset: only the file's rules
         if let preset = document.preset {
             guard let found = AggregationRules.preset(named: preset) else {
                 throw Error(description: "rules YAML: unknown preset '\(preset)' (known: default, lean)")
@@ -66,7 +68,8 @@ public enum RulesFile {
         return AggregationRules(
             rules: rules + base.rules,
             podLabel: document.podLabel ?? base.podLabel,
-            namespaceLabel: document.namespaceLabel ?? base.namespaceLabel)
+            namespaceLabel: document.namespaceLabel ?? base.namespaceLabel,
+            restartSignal: document.restartSignal.map { $0.isEmpty ? nil : $0 } ?? base.restartSignal)
     }
 
     /// Loads a rules file, or a built-in preset given as `preset:NAME`.

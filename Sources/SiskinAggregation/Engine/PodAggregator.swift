@@ -86,12 +86,19 @@ public struct PodAggregator {
     var scratchValue: [UInt8] = []
 
     let labelFilters: [LabelNameFilter]
+    let restartSignal: [UInt8]?
+    /// The restart signal's reading in the previous and the current scrape.
+    var previousUptime: Double? = nil
+    var currentUptime: Double? = nil
+    /// Whether any cumulative reading of this scrape went down.
+    var anyDecrease = false
 
     public init(pod: String, namespace: String, rules: AggregationRules = .default, options: Options = Options()) {
         self.pod = pod
         self.namespace = namespace
         self.rules = rules
         self.labelFilters = rules.rules.map { LabelNameFilter($0.labels) }
+        self.restartSignal = rules.restartSignal.map { Array($0.utf8) }
         self.options = options
         scratchKey.reserveCapacity(2048)
         scratchValue.reserveCapacity(256)
@@ -140,6 +147,8 @@ public struct PodAggregator {
         }
         for s in gaugeSlots { slots[Int(s)].gauge = 0 }
         currentOrder.removeAll(keepingCapacity: true)
+        currentUptime = nil
+        anyDecrease = false
 
         var parser = ExpositionParser(body)
         var cursor = 0
@@ -173,6 +182,13 @@ public struct PodAggregator {
             case .type:
                 report.familiesSeen += 1
                 let decision = decideFamily(&parser, report: &report)
+                if isRestartSignal(parser), parser.next() == .sample {
+                    currentUptime = parser.value
+                    if decision.selected {
+                        report.samples += 1
+                        _ = slowSample(&parser, report: &report)
+                    }
+                }
                 if !decision.selected {
                     report.skippedLines += parser.skipFamily()
                 } else {
@@ -192,6 +208,11 @@ public struct PodAggregator {
     }
 
     // MARK: - Families
+
+    private func isRestartSignal(_ parser: ExpositionParser) -> Bool {
+        guard let restartSignal, parser.familyName.count == restartSignal.count else { return false }
+        return restartSignal.withUnsafeBytes { memcmp($0.baseAddress!, parser.bytes[range: parser.familyName].baseAddress!, $0.count) == 0 }
+    }
 
     struct FamilyDecision {
         var selected: Bool
@@ -562,17 +583,17 @@ public struct PodAggregator {
             return
         }
         slots[slot].lastTouched = generation
+        // Readings wait for the end of the scrape, when it is known whether the
+        // pod's Envoy restarted (its uptime comes after the counters) and
+        // whether each histogram reset as a whole.
+        let decreased = raw[index].decreased(value: value, integer: integer)
+        if decreased { anyDecrease = true }
         let group = raw[index].group
         if group >= 0 {
-            // Histogram lines wait for their group's reset decision.
             groups[Int(group)].lastSeen = generation
-            if raw[index].decreased(value: value, integer: integer) {
-                groups[Int(group)].resetGeneration = generation
-            }
-            pending.append(PendingReading(id: id, value: value, integer: integer))
-            return
+            if decreased { groups[Int(group)].resetGeneration = generation }
         }
-        applyCumulative(index, value: value, integer: integer, groupReset: false, report: &report)
+        pending.append(PendingReading(id: id, value: value, integer: integer))
     }
 
     /// Adds a cumulative reading's increase: the delta since the last reading,
@@ -628,16 +649,32 @@ public struct PodAggregator {
     // MARK: - End of scrape
 
     private mutating func finishScrape(_ report: inout ScrapeReport) {
+        // Envoy restarted: its uptime went down and counters went down with it
+        // (a hot restart keeps counters, so uptime alone is not enough).
+        let podRestart = anyDecrease && currentUptime != nil && previousUptime != nil && currentUptime! < previousUptime!
+        if podRestart {
+            report.envoyRestarts += 1
+            // Series not printed since the restart also started over: when they
+            // come back, their whole value is new.
+            for i in raw.indices where raw[i].hasLast && raw[i].lastSeen != generation {
+                raw[i].hasLast = false
+            }
+        }
+        if currentUptime != nil { previousUptime = currentUptime }
         for reading in pending {
             let index = Int(reading.id)
             let group = Int(raw[index].group)
-            let groupReset = groups[group].resetGeneration == generation
+            let groupReset = podRestart || (group >= 0 && groups[group].resetGeneration == generation)
             applyCumulative(index, value: reading.value, integer: reading.integer, groupReset: groupReset, report: &report)
         }
-        for reading in pending where groups[Int(raw[Int(reading.id)].group)].resetGeneration == generation {
-            // Count each histogram reset once.
-            groups[Int(raw[Int(reading.id)].group)].resetGeneration = 0
-            report.resets += 1
+        if !podRestart {
+            for reading in pending {
+                let group = Int(raw[Int(reading.id)].group)
+                guard group >= 0, groups[group].resetGeneration == generation else { continue }
+                // Count each histogram reset once.
+                groups[group].resetGeneration = 0
+                report.resets += 1
+            }
         }
         pending.removeAll(keepingCapacity: true)
         for (position, id) in currentOrder.enumerated() {

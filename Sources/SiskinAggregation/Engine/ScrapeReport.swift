@@ -26,6 +26,8 @@ public struct ScrapeReport: Sendable, Hashable {
     public var newOutputSeries = 0
     /// Counter resets detected (a raw value below its last reading).
     public var resets = 0
+    /// Envoy restarts detected (uptime and counters went down together).
+    public var envoyRestarts = 0
     /// Raw series forgotten after being absent too long.
     public var forgottenSeries = 0
     /// Live raw series after the scrape.

@@ -9,11 +9,18 @@ public struct AggregationRules: Sendable, Hashable {
     public var podLabel: String
     /// Label that carries the pod namespace on every output series.
     public var namespaceLabel: String
+    /// A gauge that only goes down when the process restarts (Envoy's
+    /// `envoy_server_uptime`). When it drops and counters drop with it, every
+    /// counter of the pod restarted, even sparse ones whose new value is not
+    /// below their old one. Nil: per-series (and per-histogram) detection only.
+    public var restartSignal: String?
 
-    public init(rules: [AggregationRule], podLabel: String = "pod", namespaceLabel: String = "namespace") {
+    public init(rules: [AggregationRule], podLabel: String = "pod", namespaceLabel: String = "namespace",
+                restartSignal: String? = "envoy_server_uptime") {
         self.rules = rules
         self.podLabel = podLabel
         self.namespaceLabel = namespaceLabel
+        self.restartSignal = restartSignal
     }
 
     /// The rule for a family name, if any.
