@@ -30,6 +30,11 @@ public enum BuiltExecutable {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw NotBuilt(description: "\(path) not built; run `swift build` first")
         }
+        return try launch(path, arguments, stdin: stdin)
+    }
+
+    /// Runs the program at `path` and waits for it, draining its output.
+    static func launch(_ path: String, _ arguments: [String], stdin: [UInt8]?) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -57,5 +62,16 @@ public enum BuiltExecutable {
         let path = NSTemporaryDirectory() + "siskin-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+}
+
+/// Programs from the system's packages that tests use as real peers
+/// (`promtool` from Debian's `prometheus`, installed by `.ci/run`).
+public enum SystemTool {
+    public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> BuiltExecutable.Output {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
+            return try BuiltExecutable.launch(directory + "/" + name, arguments, stdin: stdin)
+        }
+        throw BuiltExecutable.NotBuilt(description: "\(name) not installed (apt-get install prometheus)")
     }
 }

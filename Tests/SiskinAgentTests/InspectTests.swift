@@ -110,6 +110,22 @@ struct CommandLineTests {
         #expect(Parsing.errors(in: output.stdout) == 0)
     }
 
+    @Test("promtool (Prometheus' own parser) accepts the --format prometheus output")
+    func promtoolAcceptsOutput() throws {
+        let fixture = Fixtures.directory + "/envoy-sidecar-sample.txt"
+        let output = try BuiltExecutable.run("siskin-agent", ["inspect", fixture, fixture, "--format", "prometheus"])
+        #expect(output.status == 0)
+        let promtool = try SystemTool.run("promtool", ["check", "metrics"], stdin: output.stdout)
+        // 0: clean; 3: lint opinions only (1 would be a parse error).
+        #expect(promtool.status == 0 || promtool.status == 3, "\(promtool.stdoutText)\(promtool.stderr)")
+        let complaints = (promtool.stdoutText + promtool.stderr).split(separator: "\n")
+        #expect(!complaints.isEmpty, "promtool ran and linted")
+        for complaint in complaints {
+            // Istio's own naming: no HELP lines, milliseconds rather than seconds.
+            #expect(complaint.hasSuffix("no help text") || complaint.contains("use base unit"), "\(complaint)")
+        }
+    }
+
     @Test("stdin input, JSON report, and a summary file that `siskin decode` reads back")
     func roundTripThroughFiles() throws {
         let dir = try BuiltExecutable.temporaryDirectory()

@@ -10,7 +10,7 @@ extension InspectionReport {
             lines.append("scrapes: \(scrapes.count)")
             for s in scrapes {
                 var line = "  \(s.name): \(Self.group(s.bytes)) bytes, \(Self.group(s.series)) series, "
-                    + "\(Self.group(s.samplesAggregated)) aggregated, \(s.newSeries) new, \(s.resets) resets, \(s.errors) errors"
+                    + "\(Self.group(s.samplesAggregated)) aggregated, \(Self.group(s.newSeries)) new, \(s.resets) resets, \(s.errors) errors"
                 if s.errors > 0 { line += " (first: \(s.firstErrors.first ?? ""))" }
                 lines.append(line)
             }
