@@ -89,13 +89,16 @@ let package = Package(
         // Shared test support, as HummingbirdTesting is for Hummingbird.
         .target(
             name: "SiskinTesting",
-            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation"]
+            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire"]
         ),
 
         .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),
         .testTarget(name: "SiskinAggregationTests", dependencies: ["SiskinAggregation", "SiskinSimulator", "SiskinTesting"]),
         .testTarget(name: "SiskinWireTests", dependencies: ["SiskinWire", "SiskinAggregation"]),
         .testTarget(name: "SiskinSimulatorTests", dependencies: ["SiskinSimulator"]),
-        .testTarget(name: "SiskinAgentTests", dependencies: ["SiskinAgent", "SiskinWire", "SiskinTesting"]),
+        .testTarget(name: "SiskinAgentTests", dependencies: [
+            "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

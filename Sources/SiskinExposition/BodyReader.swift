@@ -11,6 +11,7 @@ import Darwin
 public enum BodyReader {
     public struct Error: Swift.Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public static func readAll(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {

@@ -57,6 +57,24 @@ public enum BuiltExecutable {
         return Output(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `name` without waiting (for signals and long-running modes);
+    /// its output goes to the given file paths.
+    public static func start(_ name: String, _ arguments: [String], stdout: String, stderr: String) throws -> Process {
+        let path = productsDirectory + "/" + name
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw NotBuilt(description: "\(path) not built; run `swift build` first")
+        }
+        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: stdout)
+        process.standardError = FileHandle(forWritingAtPath: stderr)
+        try process.run()
+        return process
+    }
+
     /// A fresh temporary directory for one test.
     public static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "siskin-test-" + UUID().uuidString

@@ -18,6 +18,9 @@ public enum WireFormat {
     /// HTTP `Content-Type` of a pushed summary.
     public static let contentType = "application/x-siskin-summary"
 
+    /// Path agents POST summaries to, appended to the aggregator's base URL.
+    public static let ingestPath = "/api/v1/siskin/summaries"
+
     /// Size of the uncompressed frame header: magic (4), version (1),
     /// flags (1), payload length (4, little-endian).
     public static let headerSize = 10

@@ -7,6 +7,7 @@ struct SiskinAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siskin-agent",
         abstract: "Siskin's per-pod agent: scrapes Envoy, pre-aggregates, pushes compressed cumulative summaries.",
-        subcommands: [InspectCommand.self]
+        subcommands: [RunCommand.self, InspectCommand.self, HealthCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 }

@@ -7,6 +7,6 @@ struct SiskinSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siskin-sim",
         abstract: "Simulate Istio Envoy sidecars and print their Prometheus stats.",
-        subcommands: [DumpCommand.self]
+        subcommands: [DumpCommand.self, ServeCommand.self]
     )
 }

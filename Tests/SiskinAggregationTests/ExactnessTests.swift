@@ -242,6 +242,17 @@ struct EnvoyRestartTests {
         #expect(values == [1005, 1045, 1061])
     }
 
+    @Test("a scrape right after the restart, before any series is printed again, still marks the restart")
+    func restartSeenBeforeSeriesReturn() throws {
+        let (values, restarts) = try run([
+            body(uptime: 100, [req("a", "200", "1000"), req("b", "200", "5")]),
+            body(uptime: 1, []),
+            body(uptime: 16, [req("a", "200", "1001"), req("b", "200", "6")]),
+        ])
+        #expect(values == [1005, 1005, 2012])
+        #expect(restarts == 1)
+    }
+
     @Test("uptime dropping while counters keep growing (hot restart) is not a reset")
     func hotRestart() throws {
         let (values, restarts) = try run([

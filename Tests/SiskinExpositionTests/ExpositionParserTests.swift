@@ -326,3 +326,13 @@ struct FastPathTests {
         }
     }
 }
+
+@Suite("Text helpers")
+struct TrimmingTests {
+    @Test("trimming works on scalars, so CRLF and a lone newline both go")
+    func trimming() {
+        #expect("s3cret\n".trimmingScalars(in: " \t\r\n") == "s3cret")
+        #expect("\r\n token \r\n".trimmingScalars(in: " \t\r\n") == "token")
+        #expect("\n\n".trimmingScalars(in: "\n") == "")
+    }
+}

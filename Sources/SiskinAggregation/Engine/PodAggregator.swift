@@ -649,9 +649,11 @@ public struct PodAggregator {
     // MARK: - End of scrape
 
     private mutating func finishScrape(_ report: inout ScrapeReport) {
-        // Envoy restarted: its uptime went down and counters went down with it
-        // (a hot restart keeps counters, so uptime alone is not enough).
-        let podRestart = anyDecrease && currentUptime != nil && previousUptime != nil && currentUptime! < previousUptime!
+        // Envoy restarted: its uptime went down, and its counters either went
+        // down too or are not printed yet. (A hot restart keeps counters and
+        // prints them, none lower, so uptime alone is not enough.)
+        let uptimeDropped = currentUptime != nil && previousUptime != nil && currentUptime! < previousUptime!
+        let podRestart = uptimeDropped && (anyDecrease || pending.isEmpty)
         if podRestart {
             report.envoyRestarts += 1
             // Series not printed since the restart also started over: when they

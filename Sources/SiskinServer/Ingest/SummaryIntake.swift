@@ -1,4 +1,5 @@
 import SiskinAggregation
+import SiskinExposition
 import SiskinWire
 
 /// The first step of ingest: check and decode one pushed summary body.
@@ -42,7 +43,7 @@ public struct SummaryIntake: Sendable {
     /// parameters such as `; charset=`.
     public func accept(_ body: [UInt8], contentType: String? = nil) throws(Rejection) -> PodSummary {
         if let contentType {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingBlanks() } ?? ""
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingScalars(in: " \t") } ?? ""
             guard mediaType.lowercased() == WireFormat.contentType else {
                 throw .unsupportedContentType(contentType)
             }
@@ -55,11 +56,5 @@ public struct SummaryIntake: Sendable {
         } catch {
             throw .undecodable(error.description)
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingBlanks() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

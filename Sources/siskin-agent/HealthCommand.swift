@@ -1,0 +1,53 @@
+import ArgumentParser
+import SiskinAgent
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `siskin-agent health`: an exec probe for Kubernetes. Reads the running
+/// agent's heartbeat file; exits 0 while the loop is alive.
+struct HealthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Exit 0 if the running agent's loop is alive (for liveness/readiness exec probes)."
+    )
+
+    @Option(help: "The agent's --status-file. [env: SISKIN_STATUS_FILE]")
+    var statusFile: String = Environment.value("SISKIN_STATUS_FILE") ?? "/tmp/siskin-agent.status"
+
+    @Option(help: "Largest acceptable heartbeat age (liveness: a few intervals).")
+    var maxAge: Seconds = Seconds(30)
+
+    @Flag(help: "Also require the last scrape of Envoy to have succeeded (readiness).")
+    var requireEnvoy = false
+
+    func run() throws {
+        let status: AgentStatus
+        do {
+            status = try AgentStatus.read(from: statusFile)
+        } catch {
+            print("unhealthy: \(error)")
+            throw ExitCode(1)
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nowMilliseconds = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+        let age = Double(nowMilliseconds - status.heartbeatMilliseconds) / 1000
+        let summary = "heartbeat \(age)s ago, envoy \(status.envoyUp ? "up" : "down"), push \(status.pushesFailing ? "failing" : "ok")"
+            + (status.lastError.map { ", last error: \($0)" } ?? "")
+        guard age <= maxAge.value else {
+            print("unhealthy: \(summary) (max age \(maxAge))")
+            throw ExitCode(1)
+        }
+        guard !requireEnvoy || status.envoyUp else {
+            print("not ready: \(summary)")
+            throw ExitCode(1)
+        }
+        print("healthy: \(summary)")
+    }
+}
