@@ -159,6 +159,18 @@ public struct ExpositionParser {
         return .matched
     }
 
+    /// Whether the next non-blank line is a sample (not a comment, not the
+    /// end), without consuming anything.
+    public func nextLineIsSample() -> Bool {
+        var i = position
+        while !finished, i < endOffset {
+            let b = base[i]
+            if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") || isBlank(b) { i += 1; continue }
+            return b != UInt8(ascii: "#")
+        }
+        return false
+    }
+
     /// Iterates the labels of the current sample.
     public func labels() -> LabelCursor {
         LabelCursor(base: base, range: labelBlock)

@@ -25,6 +25,7 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooManySeries = "series limit reached"
         case invalidBucketBound = "invalid histogram bucket bound (le)"
         case histogramWithoutLe = "histogram bucket without le label"
+        case lineTooLong = "line too long"
     }
 
     /// 1-based line number in the body.

@@ -17,6 +17,8 @@ public struct AgentConfiguration: Sendable {
     public var podLabels: [Label] = []
     public var tokenFile: String? = nil
     public var rules: AggregationRules = .default
+    /// Cache limits and the staleness window (in scrapes).
+    public var aggregatorOptions = PodAggregator.Options()
     /// How long SIGTERM waits for the final scrape and push.
     public var shutdownGraceSeconds: Double = 5
     /// Where the loop's heartbeat goes, for `siskin-agent health`.

@@ -38,7 +38,9 @@ public final class AgentLoop {
         self.configuration = configuration
         self.logger = logger
         self.instance = AgentLoop.randomInstanceID()
-        self.aggregator = PodAggregator(pod: configuration.pod, namespace: configuration.namespace, rules: configuration.rules)
+        self.aggregator = PodAggregator(
+            pod: configuration.pod, namespace: configuration.namespace, rules: configuration.rules,
+            options: configuration.aggregatorOptions)
         self.scraper = try EnvoyScraper(
             url: configuration.scrapeURL, filter: configuration.scrapeFilter,
             usedOnly: configuration.scrapeUsedOnly, timeoutSeconds: configuration.timeoutSeconds)
@@ -96,11 +98,28 @@ public final class AgentLoop {
     private func scrapeAndEncode() {
         let start = clock.now
         do {
-            let report = try scraper.scrape { response, body in
-                telemetry.lastScrapeBytes = body.count
-                telemetry.lastScrapeWireBytes = response.wireBytes
-                return try aggregator.ingest(body)
+            // Parse as the body streams in: the dump is never held whole. A
+            // scrape begins with its first bytes, so failed attempts (Envoy
+            // away) do not age the cache: an Envoy that comes back without
+            // restarting is not counted again.
+            var begun = false
+            let response: HTTPResponse
+            do {
+                response = try scraper.stream { piece in
+                    if !begun {
+                        aggregator.beginScrape()
+                        begun = true
+                    }
+                    aggregator.feed(piece)
+                }
+            } catch {
+                if begun { _ = aggregator.endScrape(complete: false) }
+                throw error
             }
+            if !begun { aggregator.beginScrape() }
+            let report = aggregator.endScrape(complete: true)
+            telemetry.lastScrapeBytes = response.bodyBytes
+            telemetry.lastScrapeWireBytes = response.wireBytes
             telemetry.scrapes += 1
             telemetry.parseErrors += report.errorCount
             telemetry.envoyRestarts += report.envoyRestarts

@@ -19,6 +19,20 @@ public final class CurlEasy {
 
     deinit { curl_easy_cleanup(handle) }
 
+    /// Performs `request`, handing a 2xx body to `stream` piece by piece as it
+    /// arrives (decoded, if gzip), so it is never held whole. Other bodies are
+    /// buffered (bounded) and passed to `body` with the response.
+    public func perform<R>(
+        _ request: HTTPRequest, stream: (UnsafeRawBufferPointer) -> Void,
+        body: (HTTPResponse, UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        try withoutActuallyEscaping(stream) { stream in
+            sink.consumer = stream
+            defer { sink.consumer = nil }
+            return try perform(request, body: body)
+        }
+    }
+
     /// Performs `request`; the response body is handed to `body` (valid only
     /// during the call), so callers can parse it without copying.
     public func perform<R>(
@@ -81,7 +95,7 @@ public final class CurlEasy {
         _ = siskin_curl_getinfo_off_t(handle, CURLINFO_TOTAL_TIME_T, &total)
         let response = HTTPResponse(
             status: status, retryAfterSeconds: sink.retryAfterSeconds, contentType: sink.contentType,
-            wireBytes: Int(downloaded), seconds: Double(total) / 1_000_000)
+            wireBytes: Int(downloaded), bodyBytes: sink.streamedBytes, seconds: Double(total) / 1_000_000)
         return try sink.withBody { try body(response, $0) }
     }
 

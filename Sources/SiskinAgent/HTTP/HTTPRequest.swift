@@ -40,6 +40,8 @@ public struct HTTPResponse: Sendable {
     public var contentType: String?
     /// Bytes received on the wire (before decoding gzip).
     public var wireBytes: Int
+    /// Decoded body bytes handed to a stream consumer (0 when buffered).
+    public var bodyBytes: Int
     /// Seconds the whole exchange took.
     public var seconds: Double
 }

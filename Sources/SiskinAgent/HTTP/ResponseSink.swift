@@ -9,6 +9,11 @@ final class ResponseSink {
     private(set) var overflowed = false
     private(set) var retryAfterSeconds: Double?
     private(set) var contentType: String?
+    /// Status from the last status line seen (headers arrive before the body).
+    private(set) var status = 0
+    /// When set, a 2xx body goes here piece by piece instead of the buffer.
+    var consumer: ((UnsafeRawBufferPointer) -> Void)?
+    private(set) var streamedBytes = 0
 
     func reset(limit: Int) {
         buffer.removeAll(keepingCapacity: true)
@@ -16,11 +21,22 @@ final class ResponseSink {
         overflowed = false
         retryAfterSeconds = nil
         contentType = nil
+        status = 0
+        streamedBytes = 0
     }
 
     /// libcurl write callback body; returning less than `count` aborts.
     func append(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard let data, count > 0 else { return 0 }
+        if let consumer, (200..<300).contains(status) {
+            guard streamedBytes + count <= limit else {
+                overflowed = true
+                return 0
+            }
+            streamedBytes += count
+            consumer(UnsafeRawBufferPointer(start: data, count: count))
+            return count
+        }
         guard buffer.count + count <= limit else {
             overflowed = true
             return 0
@@ -39,7 +55,12 @@ final class ResponseSink {
         }
         guard let colon = line.firstIndex(of: ":") else {
             // A new status line (redirects, 100-continue): forget earlier headers.
-            if line.hasPrefix("HTTP/") { retryAfterSeconds = nil; contentType = nil }
+            if line.hasPrefix("HTTP/") {
+                retryAfterSeconds = nil
+                contentType = nil
+                let parts = line.split(separator: " ")
+                status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            }
             return
         }
         let name = line[..<colon].lowercased()

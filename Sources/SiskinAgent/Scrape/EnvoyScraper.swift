@@ -43,7 +43,23 @@ public final class EnvoyScraper {
         public var description: String { message }
     }
 
-    /// GETs the stats and hands the body to `body` (valid only during the call).
+    /// GETs the stats, handing the body to `consume` piece by piece as libcurl
+    /// receives it; returns the response once the transfer is complete.
+    /// Throws on no connection, a timeout, or a non-200 answer (in which case
+    /// pieces already consumed belong to a transfer that did not complete).
+    public func stream(_ consume: (UnsafeRawBufferPointer) -> Void) throws -> HTTPResponse {
+        let request = HTTPRequest(
+            method: .get, url: url, headers: [("Accept", "text/plain; version=0.0.4")],
+            timeoutSeconds: timeoutSeconds, connectTimeoutSeconds: min(timeoutSeconds, 2), acceptGzip: true)
+        return try curl.perform(request, stream: consume) { response, _ in
+            guard response.status == 200 else {
+                throw Failure(message: "\(url): HTTP \(response.status)")
+            }
+            return response
+        }
+    }
+
+    /// GETs the stats and hands the whole body to `body` (valid only during the call).
     public func scrape<R>(_ body: (HTTPResponse, UnsafeRawBufferPointer) throws -> R) throws -> R {
         let request = HTTPRequest(
             method: .get, url: url, headers: [("Accept", "text/plain; version=0.0.4")],

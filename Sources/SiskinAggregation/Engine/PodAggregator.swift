@@ -37,6 +37,8 @@ public struct PodAggregator {
         public var strict: Bool = false
         /// How many error details a scrape report keeps (all are counted).
         public var maxReportedErrors: Int = 10
+        /// Longest line a streamed body may carry between pieces.
+        public var maxLineBytes: Int = 1 << 20
 
         public init() {}
     }
@@ -79,6 +81,21 @@ public struct PodAggregator {
     var previousHistogramBase: [UInt8] = []
     var previousHistogramOutput: Int32 = -1
     var previousHistogramGroup: Int32 = -1
+
+    /// The scrape in progress (whole body or streamed pieces).
+    struct ScrapeState {
+        var active = false
+        var finished = false
+        var report = ScrapeReport(bytes: 0)
+        var cursor = 0
+        var lines = 0
+        var carry: [UInt8] = []
+        var carryOverflow = false
+        var segment: [UInt8] = []
+        var family: [UInt8] = []
+        var familyType: MetricType = .untyped
+    }
+    var scrape = ScrapeState()
 
     // Scratch buffers reused across series.
     var scratchKey: [UInt8] = []
@@ -134,13 +151,25 @@ public struct PodAggregator {
     }
 
     private mutating func ingestLenient(_ body: UnsafeRawBufferPointer) -> ScrapeReport {
+        beginScrape(expectedBytes: body.count)
+        scrape.report.bytes = body.count
+        ingestSegment(body, synthetic: false)
+        return endScrape(complete: true)
+    }
+
+    // MARK: - Streaming
+
+    /// Starts a scrape whose body arrives in pieces (`feed`), so the agent
+    /// never holds a whole dump: parse as libcurl streams it in.
+    public mutating func beginScrape(expectedBytes: Int = 0) {
         generation &+= 1
-        var report = ScrapeReport(bytes: body.count)
-        if rawKeys.liveCount == 0 {
+        scrape = ScrapeState()
+        scrape.active = true
+        if rawKeys.liveCount == 0, expectedBytes > 0 {
             // First scrape: size the caches for a body like this one (Envoy
             // lines are ~100 to ~1000 bytes; keys are most of each line).
-            let estimatedLines = min(body.count / 128, options.maxRawSeries)
-            rawKeys.reserve(keys: estimatedLines, bytes: min(body.count, 256 << 20))
+            let estimatedLines = min(expectedBytes / 128, options.maxRawSeries)
+            rawKeys.reserve(keys: estimatedLines, bytes: min(expectedBytes, 256 << 20))
             raw.reserveCapacity(estimatedLines)
             previousOrder.reserveCapacity(estimatedLines)
             currentOrder.reserveCapacity(estimatedLines)
@@ -149,22 +178,114 @@ public struct PodAggregator {
         currentOrder.removeAll(keepingCapacity: true)
         currentUptime = nil
         anyDecrease = false
+    }
 
+    /// Feeds the next piece of the body; pieces may split lines anywhere.
+    /// Complete lines are aggregated at once; a partial last line waits.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer) {
+        guard scrape.active, !scrape.finished, let base = chunk.baseAddress, chunk.count > 0 else { return }
+        scrape.report.bytes += chunk.count
+        // The last newline is near the end of a piece: scan backwards.
+        var last = chunk.count - 1
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        while last >= 0, bytes[last] != UInt8(ascii: "\n") { last -= 1 }
+        guard last >= 0 else {
+            appendCarry(chunk)
+            return
+        }
+        let split = last + 1
+        ingestAssembled(carryPlus: UnsafeRawBufferPointer(rebasing: chunk[0..<split]))
+        appendCarry(UnsafeRawBufferPointer(rebasing: chunk[split..<chunk.count]))
+    }
+
+    /// Ends a scrape started with `beginScrape`. `complete` is false when the
+    /// transfer broke off: its unfinished last line is then dropped, since a
+    /// cut-off number would read as a smaller (reset) value.
+    public mutating func endScrape(complete: Bool = true) -> ScrapeReport {
+        if complete, !scrape.carry.isEmpty, !scrape.finished {
+            ingestAssembled(carryPlus: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        scrape.carry.removeAll()
+        var report = scrape.report
+        report.lines = scrape.lines
+        finishScrape(&report)
+        scrape = ScrapeState()
+        return report
+    }
+
+    private mutating func appendCarry(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        guard scrape.carry.count + bytes.count <= options.maxLineBytes else {
+            // A line this long is not Envoy's; drop it rather than grow.
+            scrape.carryOverflow = true
+            scrape.carry.removeAll(keepingCapacity: true)
+            return
+        }
+        if !scrape.carryOverflow { scrape.carry.append(contentsOf: bytes) }
+    }
+
+    /// Parses carry + `bytes` (complete lines), behind a synthetic `# TYPE`
+    /// line that restores the family the previous piece ended in.
+    private mutating func ingestAssembled(carryPlus bytes: UnsafeRawBufferPointer) {
+        if scrape.carryOverflow {
+            // The over-long line ends at the first newline of this piece.
+            scrape.carryOverflow = false
+            scrape.lines += 1
+            scrape.report.lineOffset = scrape.lines - 1
+            scrape.report.record(
+                ParseError(line: 1, reason: .lineTooLong, excerpt: "longer than \(options.maxLineBytes) bytes"),
+                keep: options.maxReportedErrors)
+            var rest = bytes
+            if let base = bytes.baseAddress, let newline = memchr(base, Int32(UInt8(ascii: "\n")), bytes.count) {
+                rest = UnsafeRawBufferPointer(rebasing: bytes[(UnsafeRawPointer(newline) - base + 1)..<bytes.count])
+            } else {
+                rest = UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+            scrape.carry.removeAll(keepingCapacity: true)
+            ingestAssembled(carryPlus: rest)
+            return
+        }
+        var segment = scrape.segment
+        scrape.segment = []
+        segment.removeAll(keepingCapacity: true)
+        let synthetic = !scrape.family.isEmpty
+        if synthetic {
+            segment.append(contentsOf: "# TYPE ".utf8)
+            segment.append(contentsOf: scrape.family)
+            segment.append(UInt8(ascii: " "))
+            segment.append(contentsOf: scrape.familyType.description.utf8)
+            segment.append(UInt8(ascii: "\n"))
+        }
+        segment.append(contentsOf: scrape.carry)
+        segment.append(contentsOf: bytes)
+        scrape.carry.removeAll(keepingCapacity: true)
+        segment.withUnsafeBytes { ingestSegment($0, synthetic: synthetic) }
+        scrape.segment = segment
+    }
+
+    /// Aggregates whole lines. With `synthetic`, the first line is the
+    /// `# TYPE` the aggregator wrote to restore the parser's family.
+    private mutating func ingestSegment(_ body: UnsafeRawBufferPointer, synthetic: Bool) {
         var parser = ExpositionParser(body)
-        var cursor = 0
+        var report = scrape.report
+        defer { scrape.report = report }
+        report.lineOffset = scrape.lines - (synthetic ? 1 : 0)
+        if synthetic, parser.next() == .type {
+            handleType(&parser, counted: false, report: &report)
+        }
         let predicted = previousOrder
         loop: while !parser.isAtEnd {
             // Fast path: the series the previous scrape printed next.
-            if cursor < predicted.count {
-                let id = predicted[cursor]
+            if scrape.cursor < predicted.count {
+                let id = predicted[scrape.cursor]
                 switch parser.consumeSample(ifKeyEquals: rawKeys.key(id)) {
                 case .matched:
-                    cursor += 1
+                    scrape.cursor += 1
                     report.samples += 1
                     apply(id, value: parser.value, integer: parser.integerValue, report: &report, parser: parser)
                     continue loop
                 case .invalid(let error):
-                    cursor += 1
+                    scrape.cursor += 1
                     report.record(error, keep: options.maxReportedErrors)
                     continue loop
                 case .notMatched:
@@ -177,34 +298,44 @@ public struct PodAggregator {
                 report.samples += 1
                 if let id = slowSample(&parser, report: &report) {
                     let position = raw[Int(id)].previousPosition
-                    if position >= 0 { cursor = Int(position) + 1 }
+                    if position >= 0 { scrape.cursor = Int(position) + 1 }
                 }
             case .type:
-                report.familiesSeen += 1
-                let decision = decideFamily(&parser, report: &report)
-                if isRestartSignal(parser), parser.next() == .sample {
-                    currentUptime = parser.value
-                    if decision.selected {
-                        report.samples += 1
-                        _ = slowSample(&parser, report: &report)
-                    }
-                }
-                if !decision.selected {
-                    report.skippedLines += parser.skipFamily()
-                } else {
-                    report.familiesKept += 1
-                }
+                handleType(&parser, counted: true, report: &report)
             case .help, .comment:
                 continue
             case .eof:
+                scrape.finished = true
                 break loop
             case .invalid(let error):
                 report.record(error, keep: options.maxReportedErrors)
             }
         }
-        report.lines = parser.lineNumber
-        finishScrape(&report)
-        return report
+        scrape.lines += parser.lineNumber - (synthetic ? 1 : 0)
+        if !parser.familyName.isEmpty {
+            scrape.family.removeAll(keepingCapacity: true)
+            scrape.family.append(contentsOf: parser.bytes[range: parser.familyName])
+            scrape.familyType = parser.familyType
+        }
+    }
+
+    /// A `# TYPE` line: decide the family, read the restart signal, skip
+    /// what no rule wants.
+    private mutating func handleType(_ parser: inout ExpositionParser, counted: Bool, report: inout ScrapeReport) {
+        if counted { report.familiesSeen += 1 }
+        let decision = decideFamily(&parser, report: &report)
+        if isRestartSignal(parser), parser.nextLineIsSample(), parser.next() == .sample {
+            currentUptime = parser.value
+            if decision.selected {
+                report.samples += 1
+                _ = slowSample(&parser, report: &report)
+            }
+        }
+        if !decision.selected {
+            report.skippedLines += parser.skipFamily()
+        } else if counted {
+            report.familiesKept += 1
+        }
     }
 
     // MARK: - Families

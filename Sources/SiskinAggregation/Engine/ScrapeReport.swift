@@ -38,10 +38,16 @@ public struct ScrapeReport: Sendable, Hashable {
     public var errorCount = 0
     public var errors: [ParseError] = []
 
+    /// Lines before the piece being parsed (streamed bodies), added to the
+    /// line numbers the parser reports.
+    var lineOffset = 0
+
     public init(bytes: Int) { self.bytes = bytes }
 
     mutating func record(_ error: ParseError, keep: Int) {
         errorCount += 1
+        var error = error
+        error.line += lineOffset
         if errors.count < keep { errors.append(error) }
     }
 }
