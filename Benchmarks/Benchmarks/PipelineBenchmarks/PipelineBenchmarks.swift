@@ -102,6 +102,27 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
+        // What the agent does: the body arrives in 16 KiB pieces from libcurl.
+        let streamFeeder = SteadyFeeder(scrapes)
+        Benchmark(
+            "Parse + aggregate, steady state, streamed in 16 KiB pieces (\(size))",
+            configuration: .init(maxIterations: scrapes.bodies.count - 8)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations {
+                let body = streamFeeder.nextBody()
+                streamFeeder.aggregator.beginScrape()
+                body.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let end = min(bytes.count, offset + 16_384)
+                        streamFeeder.aggregator.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+                        offset = end
+                    }
+                }
+                blackHole(streamFeeder.aggregator.endScrape())
+            }
+        }
+
         let encoding = EncodeState(scrapes)
         Benchmark("Summary + encode + compress (\(size))") { benchmark in
             for _ in benchmark.scaledIterations {
