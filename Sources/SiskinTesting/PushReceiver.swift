@@ -46,6 +46,9 @@ public final class PushReceiver: Sendable {
     public var rejectedBodies: Int { core.state.withLock { $0.rejectedBodies } }
     public var lastSummary: PodSummary? { pushes.last?.summary }
 
+    /// Connections accepted so far (keep-alive checks).
+    public var connectionsAccepted: Int { server.connectionsAccepted }
+
     public func stop() { server.stop() }
 }
 

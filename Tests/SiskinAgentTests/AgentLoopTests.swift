@@ -138,6 +138,10 @@ struct AgentLoopTests {
         #expect(first.summary.podLabels == [Label("app", "podinfo"), Label("version", "v1")])
         #expect(first.summary.metadata.contains(Label("agent_version", AgentVersion.current)))
         #expect(first.bytes < 2000)
+        // One kept-alive connection each for scraping and pushing.
+        #expect(envoy.scrapeCount >= 3)
+        #expect(envoy.connectionsAccepted == 1, "\(envoy.connectionsAccepted) connections for \(envoy.scrapeCount) scrapes")
+        #expect(receiver.connectionsAccepted == 1, "\(receiver.connectionsAccepted) connections for \(pushes.count) pushes")
         // Nothing advanced: every summary shows the sidecar's whole traffic.
         #expect(pushes.allSatisfy { requestTotal($0.summary) == envoy.requests() })
         #expect(telemetry?.scrapeFailures == 0)

@@ -203,6 +203,9 @@ public final class FakeEnvoy: Sendable {
     /// Whether the listener is closed (by `setDown(true)` or `stop()`).
     public var isDown: Bool { lifecycle.withLock { $0.server == nil } }
 
+    /// Connections the current listener accepted (keep-alive checks).
+    public var connectionsAccepted: Int { lifecycle.withLock { $0.server?.connectionsAccepted ?? 0 } }
+
     /// `true` closes the listener and every open connection: clients get "connection
     /// refused", as when Envoy is not up yet. `false` listens again on the same port.
     /// Throws if the port cannot be bound again.

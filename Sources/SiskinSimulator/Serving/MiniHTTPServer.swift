@@ -20,6 +20,7 @@ public final class MiniHTTPServer: Sendable {
     private let listenDescriptor: Int32
     private let stopped = Atomic<Bool>(false)
     private let served = Atomic<Int>(0)
+    private let accepted = Atomic<Int>(0)
     private let registry = Mutex(Registry())
 
     private struct Registry: ~Copyable {
@@ -50,6 +51,8 @@ public final class MiniHTTPServer: Sendable {
 
     /// Requests answered so far (counted when the response is about to be sent).
     public var requestsServed: Int { served.load(ordering: .sequentiallyConsistent) }
+    /// Connections accepted so far: with keep-alive, far fewer than requests.
+    public var connectionsAccepted: Int { accepted.load(ordering: .sequentiallyConsistent) }
 
     /// Connections currently open.
     public var activeConnections: Int { registry.withLock { $0.activeConnections } }
@@ -94,6 +97,7 @@ public final class MiniHTTPServer: Sendable {
                 guard !stopped.load(ordering: .sequentiallyConsistent) else { return false }
                 registry.clients.insert(client)
                 registry.activeConnections += 1
+                accepted.add(1, ordering: .sequentiallyConsistent)
                 return true
             }
             guard registered else {
