@@ -94,6 +94,21 @@ public struct PodAggregator {
         var segment: [UInt8] = []
         var family: [UInt8] = []
         var familyType: MetricType = .untyped
+
+        /// Back to a fresh state in place, keeping the buffers' capacity
+        /// (no per-scrape allocation).
+        mutating func reset() {
+            active = false
+            finished = false
+            report = ScrapeReport(bytes: 0)
+            cursor = 0
+            lines = 0
+            carry.removeAll(keepingCapacity: true)
+            carryOverflow = false
+            segment.removeAll(keepingCapacity: true)
+            family.removeAll(keepingCapacity: true)
+            familyType = .untyped
+        }
     }
     var scrape = ScrapeState()
 
@@ -163,7 +178,7 @@ public struct PodAggregator {
     /// never holds a whole dump: parse as libcurl streams it in.
     public mutating func beginScrape(expectedBytes: Int = 0) {
         generation &+= 1
-        scrape = ScrapeState()
+        scrape.reset()
         scrape.active = true
         if rawKeys.liveCount == 0, expectedBytes > 0 {
             // First scrape: size the caches for a body like this one (Envoy
@@ -209,7 +224,7 @@ public struct PodAggregator {
         var report = scrape.report
         report.lines = scrape.lines
         finishScrape(&report)
-        scrape = ScrapeState()
+        scrape.reset()
         return report
     }
 
