@@ -31,6 +31,7 @@ public final class AgentLoop {
     private var sequence: UInt64 = 0
     public private(set) var telemetry = AgentTelemetry()
     private var envoyState: PeerState = .unknown
+    private var lastErrorSignature: String?
     private let stop: StopHandle
 
     public init(configuration: AgentConfiguration, logger: Logger, stop: StopHandle = StopHandle()) throws {
@@ -125,8 +126,16 @@ public final class AgentLoop {
             telemetry.envoyRestarts += report.envoyRestarts
             telemetry.lastScrapeSeconds = Self.seconds(clock.now - start)
             telemetry.lastScrapeOK = Self.wallMilliseconds()
-            if let first = report.errors.first {
-                logger.warning("malformed lines skipped", metadata: ["count": .stringConvertible(report.errorCount), "first": .string(first.description)])
+            // Logged when the picture changes, not every scrape (a broken line
+            // usually stays broken).
+            let errorSignature = report.errors.first.map { "\(report.errorCount) \($0.reason) \($0.line)" }
+            if errorSignature != lastErrorSignature {
+                if let first = report.errors.first {
+                    logger.warning("malformed lines skipped", metadata: ["count": .stringConvertible(report.errorCount), "first": .string(first.description)])
+                } else {
+                    logger.notice("no malformed lines any more")
+                }
+                lastErrorSignature = errorSignature
             }
             if report.envoyRestarts > 0 { logger.notice("Envoy restarted; counting its counters from zero") }
             transition(&envoyState, to: .up, peer: "Envoy", url: scraper.url, detail: nil, failures: telemetry.consecutiveScrapeFailures)
