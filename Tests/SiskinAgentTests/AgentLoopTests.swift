@@ -112,6 +112,36 @@ func awaitFreshPushes(_ receiver: PushReceiver, count: Int = 2, timeout: Double 
     return waitUntil(timeout: timeout) { receiver.pushes.count >= start + count }
 }
 
+/// A fake Envoy, a receiver and a running agent, started and waited for the
+/// first push: `base` is that push, `fleetAtBase` the ground truth then.
+struct AgentRig {
+    let envoy: FakeEnvoy
+    let receiver: PushReceiver
+    let agent: RunningAgent
+    let base: PodSummary
+    let fleetAtBase: Fleet
+
+    init(preset: Preset, seed: UInt64, configure: (inout AgentConfiguration) -> Void = { _ in }) throws {
+        let envoy = try FakeEnvoy(preset: preset, seed: seed)
+        let receiver = try PushReceiver()
+        var configuration = agentConfiguration(envoy: envoy, receivers: [receiver])
+        configure(&configuration)
+        agent = RunningAgent(configuration)
+        let started = waitUntil { receiver.pushes.count >= 1 }
+        #expect(started, "first push")
+        base = started ? receiver.pushes[0].summary
+            : PodSummary(pod: "", namespace: "", agentInstance: "", sequence: 0, timestampMilliseconds: 0, families: [])
+        fleetAtBase = envoy.fleet
+        self.envoy = envoy
+        self.receiver = receiver
+    }
+
+    func stop() {
+        envoy.stop()
+        receiver.stop()
+    }
+}
+
 @Suite("siskin-agent run, over loopback HTTP with libcurl", .serialized)
 struct AgentLoopTests {
     @Test("pushes carry the pod's cumulative summary, the token, increasing sequence numbers and telemetry")
@@ -149,14 +179,11 @@ struct AgentLoopTests {
 
     @Test("aggregator down for several intervals, then back: the increases add up to the truth exactly")
     func receiverOutage() throws {
-        let envoy = try FakeEnvoy(preset: .medium, seed: 2)
-        let receiver = try PushReceiver()
-        defer { envoy.stop(); receiver.stop() }
-        let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver]))
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        let base = receiver.pushes[0].summary
-        let truthBefore = envoy.requests()
-        let countBefore = envoy.histogram().count
+        let rig = try AgentRig(preset: .medium, seed: 2)
+        defer { rig.stop() }
+        let (envoy, receiver, agent, base) = (rig.envoy, rig.receiver, rig.agent, rig.base)
+        let truthBefore = rig.fleetAtBase.focus.requests()
+        let countBefore = rig.fleetAtBase.focus.histogram().count
         #expect(requestTotal(base) == truthBefore)
 
         receiver.setMode(.unavailable)
@@ -178,13 +205,10 @@ struct AgentLoopTests {
 
     @Test("Envoy restarts: no negative and no doubled increase")
     func envoyRestart() throws {
-        let envoy = try FakeEnvoy(preset: .medium, seed: 3)
-        let receiver = try PushReceiver()
-        defer { envoy.stop(); receiver.stop() }
-        let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver]))
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        let base = receiver.pushes[0].summary
-        let truthBefore = envoy.requests()
+        let rig = try AgentRig(preset: .medium, seed: 3)
+        defer { rig.stop() }
+        let (envoy, receiver, agent, base) = (rig.envoy, rig.receiver, rig.agent, rig.base)
+        let truthBefore = rig.fleetAtBase.focus.requests()
 
         envoy.advance(by: 15)
         awaitFreshPushes(receiver)
@@ -223,15 +247,9 @@ struct AgentLoopTests {
 
     @Test("Envoy away for longer than the staleness window, back without restarting: nothing counted twice")
     func envoyAwayLong() throws {
-        let envoy = try FakeEnvoy(preset: .medium, seed: 11)
-        let receiver = try PushReceiver()
-        defer { envoy.stop(); receiver.stop() }
-        var configuration = agentConfiguration(envoy: envoy, receivers: [receiver])
-        configuration.aggregatorOptions.staleAfterScrapes = 3
-        let agent = RunningAgent(configuration)
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        let base = receiver.pushes[0].summary
-        let fleetAtBase = envoy.fleet
+        let rig = try AgentRig(preset: .medium, seed: 11) { $0.aggregatorOptions.staleAfterScrapes = 3 }
+        defer { rig.stop() }
+        let (envoy, receiver, agent, base, fleetAtBase) = (rig.envoy, rig.receiver, rig.agent, rig.base, rig.fleetAtBase)
         // An earlier restart makes the cumulative totals differ from what Envoy
         // prints, so forgetting and re-learning the series would show.
         envoy.advance(by: 15)
