@@ -324,6 +324,19 @@ struct AgentLoopTests {
         #expect(agent.logs.count(.error, containing: "--token-file") == 1)
     }
 
+    @Test("a status file that cannot be written is logged once, and the agent keeps working")
+    func statusFileUnwritable() throws {
+        let envoy = try FakeEnvoy(preset: .small, seed: 12)
+        let receiver = try PushReceiver()
+        defer { envoy.stop(); receiver.stop() }
+        var configuration = agentConfiguration(envoy: envoy, receivers: [receiver])
+        configuration.statusFile = "/nonexistent-dir/siskin-agent.status"
+        let agent = RunningAgent(configuration)
+        #expect(waitUntil { receiver.pushes.count >= 3 })
+        _ = agent.finish()
+        #expect(agent.logs.count(.error, containing: "cannot write the status file") == 1)
+    }
+
     @Test("429 with Retry-After: no retry before the server said")
     func retryAfter() throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 7)

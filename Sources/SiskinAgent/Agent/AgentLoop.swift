@@ -32,6 +32,7 @@ public final class AgentLoop {
     public private(set) var telemetry = AgentTelemetry()
     private var envoyState: PeerState = .unknown
     private var lastErrorSignature: String?
+    private var statusWriteFailure: String?
     private let stop: StopHandle
 
     public init(configuration: AgentConfiguration, logger: Logger, stop: StopHandle = StopHandle()) throws {
@@ -283,7 +284,15 @@ public final class AgentLoop {
             heartbeatMilliseconds: Self.wallMilliseconds(), lastScrapeOKMilliseconds: telemetry.lastScrapeOK,
             lastPushOKMilliseconds: telemetry.lastPushOK, envoyUp: envoyState == .up,
             pushesFailing: targets.contains { $0.state != .up && $0.state != .unknown }, lastError: telemetry.lastError)
-        status.write(to: path)
+        let failure = status.write(to: path)
+        if (failure == nil) != (statusWriteFailure == nil) {
+            if let failure {
+                logger.error("cannot write the status file; `siskin-agent health` will fail", metadata: ["error": .string(failure)])
+            } else {
+                logger.notice("status file written again", metadata: ["path": .string(path)])
+            }
+        }
+        statusWriteFailure = failure
     }
 }
 

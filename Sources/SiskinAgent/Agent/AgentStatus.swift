@@ -19,8 +19,9 @@ public struct AgentStatus: Sendable, Equatable {
     public var lastError: String?
 
     /// `key=value` lines, written to a temporary file and renamed, so a probe
-    /// never reads half a file.
-    public func write(to path: String) {
+    /// never reads half a file. Returns why it could not be written, if so.
+    @discardableResult
+    public func write(to path: String) -> String? {
         var text = "heartbeat_ms=\(heartbeatMilliseconds)\n"
         if let lastScrapeOKMilliseconds { text += "last_scrape_ok_ms=\(lastScrapeOKMilliseconds)\n" }
         if let lastPushOKMilliseconds { text += "last_push_ok_ms=\(lastPushOKMilliseconds)\n" }
@@ -30,10 +31,14 @@ public struct AgentStatus: Sendable, Equatable {
         let temporary = path + ".tmp"
         do {
             try BodyWriter.write(Array(text.utf8), to: temporary)
-            rename(temporary, path)
+            guard rename(temporary, path) == 0 else {
+                return "\(path): rename failed (errno \(errno))"
+            }
+            return nil
         } catch {
             // A full or read-only disk must not stop the agent; the probe will
-            // see a stale heartbeat and say so.
+            // see a stale heartbeat, and the agent logs why (once).
+            return "\(error)"
         }
     }
 
