@@ -1,14 +1,6 @@
 import ArgumentParser
 import SiskinAgent
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `siskin-agent health`: an exec probe for Kubernetes. Reads the running
 /// agent's heartbeat file; exits 0 while the loop is alive.
 struct HealthCommand: ParsableCommand {
@@ -34,10 +26,7 @@ struct HealthCommand: ParsableCommand {
             print("unhealthy: \(error)")
             throw ExitCode(1)
         }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let nowMilliseconds = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
-        let age = Double(nowMilliseconds - status.heartbeatMilliseconds) / 1000
+        let age = Double(WallClock.milliseconds() - status.heartbeatMilliseconds) / 1000
         let summary = "heartbeat \(age)s ago, envoy \(status.envoyUp ? "up" : "down"), push \(status.pushesFailing ? "failing" : "ok")"
             + (status.lastError.map { ", last error: \($0)" } ?? "")
         guard age <= maxAge.value else {

@@ -23,11 +23,7 @@ struct DumpCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Scrape size preset (small ~90 KB, medium ~3 MB, large ~7.5 MB).")
-    var preset: Preset = .small
-
-    @Option(help: "Random seed; the same seed gives byte-identical output.")
-    var seed: UInt64 = 42
+    @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "Number of successive scrapes to write.")
     var scrapes: Int = 1
@@ -53,7 +49,7 @@ struct DumpCommand: ParsableCommand {
     }
 
     func run() throws {
-        var fleet = Fleet(preset: preset, seed: seed, warmUp: false)
+        var fleet = Fleet(preset: simulation.preset, seed: simulation.seed, warmUp: false)
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         }
@@ -61,7 +57,7 @@ struct DumpCommand: ParsableCommand {
         var renderTime = Duration.zero
         let clock = ContinuousClock()
         for scrape in 1...scrapes {
-            let period = scrape == 1 ? preset.warmupSeconds : interval
+            let period = scrape == 1 ? simulation.preset.warmupSeconds : interval
             if restartAt == scrape {
                 let before = (period / 2).rounded(.down)
                 fleet.advance(by: before)
@@ -84,7 +80,7 @@ struct DumpCommand: ParsableCommand {
         let milliseconds = Double(renderTime.components.attoseconds) / 1e15 + Double(renderTime.components.seconds) * 1000
         let destination = out ?? "stdout"
         try StandardStream.write(
-            Array(("siskin-sim dump: preset=\(preset.rawValue) seed=\(seed) pod=\(fleet.focus.pod.name) "
+            Array(("siskin-sim dump: preset=\(simulation.preset.rawValue) seed=\(simulation.seed) pod=\(fleet.focus.pod.name) "
                 + "scrapes=\(scrapes) -> \(destination); last scrape: \(stats.bytes) bytes, \(stats.lines) lines, "
                 + "\(stats.series) series, \(stats.families) families, "
                 + "\(fleet.focus.liveIstioSeriesCount) istio label sets, render \(Self.format(milliseconds)) ms\n").utf8),

@@ -18,18 +18,14 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             The preset's pod is warmed up, then traffic advances by --tick simulated seconds \
             every --tick wall-clock seconds. The body is rendered once per tick and shared by \
-            all scrapes. Query parameters usedonly and filter=<regex> work as in Envoy. Other \
-            paths get 404. Listens on 127.0.0.1 only. Runs until SIGINT or SIGTERM, then exits 0. \
-            gzip responses are not available here (the simulator links no zlib); tests cover \
-            them through FakeEnvoy's gzip encoder.
+            all scrapes. Query parameters: usedonly, and filter=<regex> matched against Prometheus \
+            family names (real Envoy matches its internal stat names). Other paths get 404. \
+            Listens on 127.0.0.1 only. Runs until SIGINT or SIGTERM, then exits 0. Responses \
+            are not gzip-compressed (the simulator links no zlib).
             """
     )
 
-    @Option(help: "Scrape size preset (small ~90 KB, medium ~3 MB, large ~7.5 MB).")
-    var preset: Preset = .small
-
-    @Option(help: "Random seed; the same seed gives the same traffic.")
-    var seed: UInt64 = 42
+    @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).")
     var port: UInt16 = 15090
@@ -37,16 +33,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds between traffic steps, both simulated and wall-clock.")
     var tick: Double = 5
 
-    @Flag(help: "Not supported yet: the simulator links no zlib.")
-    var gzip = false
-
     func validate() throws {
         guard tick > 0, tick.isFinite else { throw ValidationError("--tick must be positive") }
-        if gzip {
-            throw ValidationError(
-                "--gzip is not supported by siskin-sim serve (SiskinSimulator has no zlib); "
-                    + "tests exercise gzip through FakeEnvoy(gzip:)")
-        }
     }
 
     func run() throws {
@@ -58,11 +46,11 @@ struct ServeCommand: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-        let envoy = try FakeEnvoy(preset: preset, seed: seed, port: port)
+        let envoy = try FakeEnvoy(preset: simulation.preset, seed: simulation.seed, port: port)
         try envoy.startClock(tick: tick)
         let bytes = envoy.render().count
         try StandardStream.write(
-            Array(("siskin-sim serve: preset=\(preset.rawValue) seed=\(seed) pod=\(envoy.podName) "
+            Array(("siskin-sim serve: preset=\(simulation.preset.rawValue) seed=\(simulation.seed) pod=\(envoy.podName) "
                 + "serving \(envoy.scrapeURL) (\(bytes) bytes), tick \(tick) s; Ctrl-C to stop\n").utf8),
             to: 2)
 

@@ -126,7 +126,7 @@ public final class AgentLoop {
             telemetry.parseErrors += report.errorCount
             telemetry.envoyRestarts += report.envoyRestarts
             telemetry.lastScrapeSeconds = Self.seconds(clock.now - start)
-            telemetry.lastScrapeOK = Self.wallMilliseconds()
+            telemetry.lastScrapeOK = WallClock.milliseconds()
             // Logged when the picture changes, not every scrape (a broken line
             // usually stays broken).
             let errorSignature = report.errors.first.map { "\(report.errorCount) \($0.reason) \($0.line)" }
@@ -150,7 +150,7 @@ public final class AgentLoop {
         }
         sequence += 1
         let summary = aggregator.summary(
-            agentInstance: instance, sequence: sequence, timestampMilliseconds: Self.wallMilliseconds(),
+            agentInstance: instance, sequence: sequence, timestampMilliseconds: WallClock.milliseconds(),
             podLabels: configuration.podLabels, metadata: telemetry.metadata(rawSeries: aggregator.rawSeriesCount))
         do {
             let encoded = try encoder.encode(summary)
@@ -182,7 +182,7 @@ public final class AgentLoop {
                 target.backoff.reset()
                 telemetry.pushes += 1
                 telemetry.pushBytes += pending.bytes.count
-                telemetry.lastPushOK = Self.wallMilliseconds()
+                telemetry.lastPushOK = WallClock.milliseconds()
                 transition(&target.state, to: .up, peer: "aggregator", url: target.pusher.url, detail: nil, failures: target.consecutiveFailures)
                 target.consecutiveFailures = 0
             case .retry(_, let retryAfter, let message):
@@ -258,12 +258,6 @@ public final class AgentLoop {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
-    static func wallMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
-    }
-
     static func randomInstanceID() -> String {
         var generator = SystemRandomNumberGenerator()
         let hex = Array("0123456789abcdef".utf8)
@@ -281,7 +275,7 @@ public final class AgentLoop {
     private func writeStatus() {
         guard let path = configuration.statusFile else { return }
         let status = AgentStatus(
-            heartbeatMilliseconds: Self.wallMilliseconds(), lastScrapeOKMilliseconds: telemetry.lastScrapeOK,
+            heartbeatMilliseconds: WallClock.milliseconds(), lastScrapeOKMilliseconds: telemetry.lastScrapeOK,
             lastPushOKMilliseconds: telemetry.lastPushOK, envoyUp: envoyState == .up,
             pushesFailing: targets.contains { $0.state != .up && $0.state != .unknown }, lastError: telemetry.lastError)
         let failure = status.write(to: path)

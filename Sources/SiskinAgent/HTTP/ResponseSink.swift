@@ -75,7 +75,4 @@ final class ResponseSink {
     func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try buffer.withUnsafeBytes(body)
     }
-
-    /// Bytes held for reuse (self-telemetry).
-    var capacity: Int { buffer.capacity }
 }

@@ -58,17 +58,4 @@ public final class EnvoyScraper {
             return response
         }
     }
-
-    /// GETs the stats and hands the whole body to `body` (valid only during the call).
-    public func scrape<R>(_ body: (HTTPResponse, UnsafeRawBufferPointer) throws -> R) throws -> R {
-        let request = HTTPRequest(
-            method: .get, url: url, headers: [("Accept", "text/plain; version=0.0.4")],
-            timeoutSeconds: timeoutSeconds, connectTimeoutSeconds: min(timeoutSeconds, 2), acceptGzip: true)
-        return try curl.perform(request) { response, bytes in
-            guard response.status == 200 else {
-                throw Failure(message: "\(url): HTTP \(response.status)")
-            }
-            return try body(response, bytes)
-        }
-    }
 }

@@ -175,7 +175,8 @@ public struct PodAggregator {
     // MARK: - Streaming
 
     /// Starts a scrape whose body arrives in pieces (`feed`), so the agent
-    /// never holds a whole dump: parse as libcurl streams it in.
+    /// never holds a whole dump: parse as libcurl streams it in. Streaming is
+    /// always lenient: `options.strict` needs the whole body (`ingest`).
     public mutating func beginScrape(expectedBytes: Int = 0) {
         generation &+= 1
         scrape.reset()
