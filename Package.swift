@@ -6,7 +6,10 @@
 //     -> SiskinAggregation (rules, reset-aware per-pod pre-aggregation)
 //       -> SiskinWire (wire format v1, zlib)
 //         -> SiskinAgent / siskin-agent   (never links the server stack)
-//         -> SiskinServer / siskin
+//         -> SiskinIngest (intake, auth, per-pod reset-aware increases)
+//           -> SiskinStore (windowed rings, rollups, persistence)
+//             -> SiskinQuery (native workload queries)
+//               -> SiskinServer (Hummingbird HTTP) / siskin
 // SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
 // Benchmarks live in Benchmarks/Package.swift so the default graph stays small.
 import PackageDescription
@@ -18,16 +21,23 @@ let package = Package(
         .executable(name: "siskin-agent", targets: ["siskin-agent"]),
         .executable(name: "siskin", targets: ["siskin"]),
         .executable(name: "siskin-sim", targets: ["siskin-sim"]),
+        .executable(name: "siskin-load", targets: ["siskin-load"]),
         .library(name: "SiskinExposition", targets: ["SiskinExposition"]),
         .library(name: "SiskinAggregation", targets: ["SiskinAggregation"]),
         .library(name: "SiskinWire", targets: ["SiskinWire"]),
         .library(name: "SiskinSimulator", targets: ["SiskinSimulator"]),
         .library(name: "SiskinAgent", targets: ["SiskinAgent"]),
+        .library(name: "SiskinIngest", targets: ["SiskinIngest"]),
+        .library(name: "SiskinStore", targets: ["SiskinStore"]),
+        .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C shims for system libraries.
@@ -55,26 +65,47 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "SiskinIngest", dependencies: ["SiskinWire", "SiskinAggregation", "SiskinExposition"]),
+        .target(name: "SiskinStore", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "CZlib"]),
+        .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation"]),
         .target(
             name: "SiskinServer",
             dependencies: [
-                "SiskinWire", "SiskinAggregation",
+                "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinWire", "SiskinAggregation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // Shared by the command-line tools: SISKIN_* environment defaults, durations.
+        .target(
+            name: "SiskinCommandLine",
+            dependencies: ["SiskinExposition", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Executables.
         .executableTarget(
             name: "siskin-agent",
             dependencies: [
-                "SiskinAgent", "SiskinAggregation", "SiskinExposition",
+                "SiskinAgent", "SiskinAggregation", "SiskinExposition", "SiskinCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "siskin",
             dependencies: [
-                "SiskinServer", "SiskinWire", "SiskinAggregation", "SiskinExposition",
+                "SiskinServer", "SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinWire",
+                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "siskin-load",
+            dependencies: [
+                "SiskinSimulator", "SiskinAggregation", "SiskinWire", "SiskinAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,13 +120,23 @@ let package = Package(
         // Shared test support, as HummingbirdTesting is for Hummingbird.
         .target(
             name: "SiskinTesting",
-            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire"]
+            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire", "SiskinIngest"]
         ),
 
         .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),
         .testTarget(name: "SiskinAggregationTests", dependencies: ["SiskinAggregation", "SiskinSimulator", "SiskinTesting"]),
         .testTarget(name: "SiskinWireTests", dependencies: ["SiskinWire", "SiskinAggregation"]),
         .testTarget(name: "SiskinSimulatorTests", dependencies: ["SiskinSimulator"]),
+        .testTarget(name: "SiskinStoreTests", dependencies: ["SiskinStore", "SiskinIngest", "SiskinWire", "SiskinAggregation", "SiskinTesting"]),
+        .testTarget(name: "SiskinIngestTests", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "SiskinTesting"]),
+        .testTarget(name: "SiskinQueryTests", dependencies: ["SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinTesting"]),
+        .testTarget(name: "SiskinServerTests", dependencies: [
+            "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinWire", "SiskinAggregation",
+            "SiskinAgent", "SiskinSimulator", "SiskinTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
             "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting",
             .product(name: "Logging", package: "swift-log"),

@@ -23,6 +23,20 @@ let package = Package(
             ],
             path: "Benchmarks/PipelineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SiskinAggregation", package: "siskin"),
+                .product(name: "SiskinIngest", package: "siskin"),
+                .product(name: "SiskinStore", package: "siskin"),
+                .product(name: "SiskinQuery", package: "siskin"),
+                .product(name: "SiskinWire", package: "siskin"),
+                .product(name: "SiskinSimulator", package: "siskin"),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

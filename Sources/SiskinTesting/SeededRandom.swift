@@ -13,3 +13,11 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SeededRandom {
+    /// Uniform in `0..<bound`.
+    public mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
+
+    /// True with probability `1 / n`.
+    public mutating func oneIn(_ n: UInt64) -> Bool { next() % n == 0 }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SiskinCommandLine
 import SiskinAgent
 
 /// `siskin-agent health`: an exec probe for Kubernetes. Reads the running

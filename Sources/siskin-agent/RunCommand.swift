@@ -1,4 +1,5 @@
 import ArgumentParser
+import SiskinCommandLine
 import Logging
 import SiskinAgent
 import SiskinAggregation

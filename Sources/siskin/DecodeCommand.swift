@@ -1,7 +1,7 @@
 import ArgumentParser
 import SiskinExposition
 import SiskinAggregation
-import SiskinServer
+import SiskinIngest
 
 /// `siskin decode`: reads wire-format summaries (as an agent pushes them)
 /// through the same intake as ingest, and prints them.

@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// `siskin`: the central aggregator. It grows issue by issue (serve, PromQL
-/// API, canary judge, demo); today it decodes what agents push.
+/// `siskin`: the central aggregator (`serve`), its client (`query`) and
+/// tools around the wire format (`decode`).
 @main
-struct SiskinCommand: ParsableCommand {
+struct SiskinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siskin",
         abstract: "Siskin's aggregator for Istio sidecar telemetry.",
-        subcommands: [DecodeCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, DecodeCommand.self]
     )
 }

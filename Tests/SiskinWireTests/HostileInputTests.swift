@@ -32,7 +32,7 @@ struct HostileInputTests {
     @Test("Random byte flips in uncompressed frames either decode or throw")
     func flipsInPayload() throws {
         let original = try plainFrame(edgeCaseSummary())
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var failures = 0
         for _ in 0..<3000 {
             var bytes = original
@@ -49,7 +49,7 @@ struct HostileInputTests {
     @Test("Random byte flips in compressed frames either decode or throw")
     func flipsInCompressed() throws {
         let original = try SummaryEncoder().encode(istioSummary(combinations: 10)).bytes
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<1000 {
             var bytes = original
             let position = Int.random(in: 0..<bytes.count, using: &rng)
@@ -60,7 +60,7 @@ struct HostileInputTests {
 
     @Test("Random payloads behind a valid header either decode or throw")
     func randomPayloads() throws {
-        var rng = SplitMix64(seed: 13)
+        var rng = SeededRandom(seed: 13)
         for _ in 0..<3000 {
             let payload = (0..<Int.random(in: 0...64, using: &rng)).map { _ in
                 // Small values, so counts and indices are often plausible.

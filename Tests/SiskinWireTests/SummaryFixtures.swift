@@ -124,7 +124,7 @@ private func istioLabels(peer: Int, outcome: Int) -> [Label] {
 }
 
 /// A cumulative histogram with plausible latency / size shape.
-private func istioHistogram(total: UInt64, centre: Int, integralSum: Bool, using rng: inout SplitMix64) -> HistogramValue {
+private func istioHistogram(total: UInt64, centre: Int, integralSum: Bool, using rng: inout SeededRandom) -> HistogramValue {
     var increments = [UInt64](repeating: 0, count: envoyBounds.count + 1)
     var left = total
     // Most observations land near the centre bucket, a tail goes higher.
@@ -152,7 +152,7 @@ private func istioHistogram(total: UInt64, centre: Int, integralSum: Bool, using
 /// counter and three histograms (duration, request bytes, response bytes)
 /// on Envoy's 19 bounds, plus a few Envoy server gauges.
 func istioSummary(combinations: Int, seed: UInt64 = 42) -> PodSummary {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededRandom(seed: seed)
     let peers = 15
     let labelSets = (0..<combinations).map { istioLabels(peer: $0 % peers, outcome: $0 / peers) }
     let totals = labelSets.map { _ in UInt64.random(in: 1...2_000_000, using: &rng) }
@@ -228,9 +228,9 @@ func renderedExpositionSize(_ summary: PodSummary) -> Int {
 /// and escape characters, empty strings, shared and unshared label and bound
 /// sets, monotone and non-monotone buckets.
 struct RandomSummaryGenerator {
-    var rng: SplitMix64
+    var rng: SeededRandom
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
     private static let fragments = [
         "", "a", "pod", "é", "日本語", "🚀", "\"", "\\", "\n", "\t", "\u{0}", "{", "}", "=", ",", "le", "+Inf",

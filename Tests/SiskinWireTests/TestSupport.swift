@@ -1,9 +1,9 @@
 import SiskinAggregation
 import SiskinWire
 
-/// SplitMix64: tiny, seedable, good enough to drive property tests
+/// SeededRandom: tiny, seedable, good enough to drive property tests
 /// reproducibly (the seed is in every failure message).
-struct SplitMix64: RandomNumberGenerator {
+struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

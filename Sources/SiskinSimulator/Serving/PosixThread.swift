@@ -8,7 +8,7 @@ import Darwin
 
 /// A raw pthread running a closure: the simulator has no Foundation, and a blocking
 /// thread per connection must not starve Dispatch's or Swift concurrency's pools.
-struct PosixThread: Sendable {
+public struct PosixThread: Sendable {
     #if canImport(Darwin)
     private let handle: pthread_t?
     #else
@@ -23,7 +23,7 @@ struct PosixThread: Sendable {
     /// Starts `body` on a new thread. A detached thread cleans up after itself; a joinable
     /// one must be `join`ed exactly once.
     @discardableResult
-    static func start(detached: Bool, _ body: @escaping @Sendable () -> Void) throws(ServingError) -> PosixThread {
+    public static func start(detached: Bool, _ body: @escaping @Sendable () -> Void) throws(ServingError) -> PosixThread {
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         #if canImport(Darwin)
         var handle: pthread_t?
@@ -54,7 +54,7 @@ struct PosixThread: Sendable {
     }
 
     /// Waits for the thread to end.
-    func join() {
+    public func join() {
         #if canImport(Darwin)
         pthread_join(handle!, nil)
         #else

@@ -11,26 +11,26 @@ import Darwin
 
 /// `SISKIN_*` environment variables as option defaults: every flag can come
 /// from a Kubernetes manifest's `env:` as well.
-enum Environment {
-    static func value(_ name: String) -> String? {
+public enum Environment {
+    public static func value(_ name: String) -> String? {
         guard let raw = getenv(name) else { return nil }
         let value = String(cString: raw)
         return value.isEmpty ? nil : value
     }
 
-    static func flag(_ name: String) -> Bool {
+    public static func flag(_ name: String) -> Bool {
         guard let value = value(name)?.lowercased() else { return false }
         return ["1", "true", "yes", "on"].contains(value)
     }
 }
 
 /// A duration given as `5s`, `500ms`, `2m` or plain seconds.
-struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    var value: Double
+public struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    public var value: Double
 
-    init(_ value: Double) { self.value = value }
+    public init(_ value: Double) { self.value = value }
 
-    init?(argument: String) {
+    public init?(argument: String) {
         let text = argument.trimmingScalars(in: " ")
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
@@ -42,7 +42,7 @@ struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible {
         value = number
     }
 
-    var description: String {
+    public var description: String {
         value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 }

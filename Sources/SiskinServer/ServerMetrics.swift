@@ -1,0 +1,85 @@
+import Prometheus
+import SiskinStore
+
+/// Siskin's own metrics, served on `/metrics` in Prometheus format: what an
+/// operator alerts on (rejected pushes, stale agents, memory, ingest latency).
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let accepted: Counter
+    private let duplicates: Counter
+    private let ingestSeconds: DurationHistogram
+    private let pods: Gauge
+    private let freshPods: Gauge
+    private let podSeries: Gauge
+    private let rollupSeries: Gauge
+    private let storeBytes: Gauge
+    private let ingestBytes: Counter
+
+    public init() {
+        accepted = registry.makeCounter(descriptor: Self.describe("siskin_pushes_accepted_total", "Pushes applied to the store."))
+        duplicates = registry.makeCounter(descriptor: Self.describe("siskin_pushes_ignored_total", "Pushes already applied or older than the last applied (retries)."))
+        ingestSeconds = registry.makeDurationHistogram(
+            descriptor: Self.describe("siskin_ingest_duration_seconds", "Time to check, decode and apply one push."),
+            buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+                      .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100)])
+        pods = registry.makeGauge(descriptor: Self.describe("siskin_pods", "Pods with live state."))
+        freshPods = registry.makeGauge(descriptor: Self.describe("siskin_pods_fresh", "Pods whose agent pushed within three intervals."))
+        podSeries = registry.makeGauge(descriptor: Self.describe("siskin_series", "Stored series."), labels: [("level", "pod")])
+        rollupSeries = registry.makeGauge(descriptor: Self.describe("siskin_series", "Stored series."), labels: [("level", "rollup")])
+        storeBytes = registry.makeGauge(descriptor: Self.describe("siskin_store_ring_bytes", "Bytes held by the series rings."))
+        ingestBytes = registry.makeCounter(descriptor: Self.describe("siskin_ingest_bytes_total", "Body bytes of pushes received."))
+    }
+
+    public func recordAccepted(seconds: Double, bytes: Int) {
+        accepted.increment()
+        ingestBytes.increment(by: Int64(bytes))
+        ingestSeconds.recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    public func recordIgnored(bytes: Int) {
+        duplicates.increment()
+        ingestBytes.increment(by: Int64(bytes))
+    }
+
+    /// Counts a rejected push by reason (`unauthorized`, `too_large`,
+    /// `undecodable`, `unsupported_media_type`, `too_many_series`...).
+    public func recordRejected(reason: String) {
+        registry.makeCounter(descriptor: Self.describe("siskin_pushes_rejected_total", "Pushes refused, by reason."), labels: [("reason", reason)]).increment()
+    }
+
+    /// Refreshes the store gauges; called when `/metrics` is scraped.
+    public func observe(_ store: borrowing WindowedStore, now: Int64) {
+        let live = store.livePods
+        pods.set(Double(live.count))
+        freshPods.set(Double(live.filter { now - $0.lastReceived <= max(3 * $0.intervalMilliseconds, 15_000) }.count))
+        podSeries.set(Double(store.seriesCount))
+        rollupSeries.set(Double(store.rollupCount))
+        storeBytes.set(Double(store.ringBytes))
+        registry.makeGauge(descriptor: Self.describe(
+            "siskin_prometheus_series", "Series Prometheus would hold for the same data (histogram buckets, sum and count each count)."),
+            labels: [("level", "pod")]).set(Double(store.prometheusSeriesCount(.pod)))
+        registry.makeGauge(descriptor: Self.describe(
+            "siskin_prometheus_series", "Series Prometheus would hold for the same data (histogram buckets, sum and count each count)."),
+            labels: [("level", "rollup")]).set(Double(store.prometheusSeriesCount(.rollup)))
+    }
+
+    /// Persistence health and volume, for alerting on a full disk.
+    public func observePersistence(_ status: PersistenceStatus) {
+        registry.makeGauge(descriptor: Self.describe("siskin_persistence_healthy", "1 when every applied push is in the log (or persistence is disabled), 0 when degraded."))
+            .set(to: status.isHealthy ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: Self.describe("siskin_persistence_log_bytes", "Bytes in push-log segments on disk."))
+            .set(Double(status.logBytes))
+        registry.makeGauge(descriptor: Self.describe("siskin_persistence_records_dropped", "Applied pushes not logged because writing failed."))
+            .set(Double(status.recordsDropped))
+        registry.makeGauge(descriptor: Self.describe("siskin_persistence_snapshots_written", "Snapshots written since start-up."))
+            .set(Double(status.snapshotsWritten))
+        if let last = status.lastSnapshotMilliseconds {
+            registry.makeGauge(descriptor: Self.describe("siskin_persistence_last_snapshot_timestamp_seconds", "When the newest good snapshot was taken.")).set(Double(last) / 1000)
+        }
+    }
+
+    /// A metric name with its help text, as swift-prometheus wants them.
+    static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+import SiskinIngest
+import SiskinStore
+
+/// `siskin serve` as a library: the Hummingbird application with every
+/// route, over a `Database`. Tests run it on an ephemeral port.
+public enum SiskinServer {
+    /// Builds the application. `onListening` receives the bound port (useful
+    /// with port 0).
+    public static func application(
+        configuration: ServerConfiguration, database: Database, metrics: ServerMetrics = ServerMetrics(),
+        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        IngestRoutes(database: database, tokens: configuration.tokens,
+                     intake: SummaryIntake(limits: configuration.limits), metrics: metrics, logger: logger)
+            .register(on: router)
+        HealthRoutes(database: database, metrics: metrics).register(on: router)
+        NativeQueryRoutes(database: database).register(on: router)
+        let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siskin"),
+            services: [maintenance],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}

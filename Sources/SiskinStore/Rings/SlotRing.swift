@@ -1,0 +1,100 @@
+/// A fixed ring of time slots, each holding `width` values: the increases
+/// (or, for gauges, the latest values) that fell into that slot.
+///
+/// Memory is fixed at creation (`capacity × width` values), whatever the
+/// traffic: old slots are overwritten as time moves on. Values are 32-bit
+/// floats, half the memory of doubles: whole increases up to 16.7 million
+/// per slot stay exact, larger or fractional ones keep 7 significant digits,
+/// far inside what a rate needs. Sums over slots are taken in doubles.
+public struct SlotRing: Sendable {
+    /// Absolute index (`timestamp / slotWidth`) of the newest slot written;
+    /// `Int64.min` while empty.
+    public private(set) var head: Int64 = .min
+    public let capacity: Int
+    public let width: Int
+    private var storage: [Float]
+
+    public init(capacity: Int, width: Int) {
+        precondition(capacity > 0 && width > 0)
+        self.capacity = capacity
+        self.width = width
+        storage = []
+    }
+
+    /// Oldest absolute slot still held.
+    public var oldest: Int64 { head == .min ? .min : head - Int64(capacity) + 1 }
+
+    public var byteCount: Int { storage.capacity * MemoryLayout<Float>.stride }
+
+    /// Moves the head to `slot`, clearing the slots skipped over.
+    private mutating func advance(to slot: Int64) {
+        if storage.isEmpty { storage = [Float](repeating: 0, count: capacity * width) }
+        if head == .min || slot - head >= Int64(capacity) {
+            for i in storage.indices { storage[i] = 0 }
+            head = slot
+            return
+        }
+        var s = head + 1
+        while s <= slot {
+            let base = position(s)
+            for i in 0..<width { storage[base + i] = 0 }
+            s += 1
+        }
+        head = slot
+    }
+
+    private func position(_ slot: Int64) -> Int {
+        Int(((slot % Int64(capacity)) + Int64(capacity)) % Int64(capacity)) * width
+    }
+
+    /// Adds `values × fraction` to `slot`. Slots older than the ring are
+    /// dropped (returns false).
+    @discardableResult
+    public mutating func add(_ values: [Double], fraction: Double = 1, at slot: Int64) -> Bool {
+        if head == .min || slot > head { advance(to: slot) }
+        guard slot >= oldest else { return false }
+        let base = position(slot)
+        storage.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<min(width, values.count) { buffer[base + i] = Float(Double(buffer[base + i]) + values[i] * fraction) }
+        }
+        return true
+    }
+
+    /// Replaces the values of `slot` (gauges keep their latest value).
+    @discardableResult
+    public mutating func set(_ values: [Double], at slot: Int64) -> Bool {
+        if head == .min || slot > head { advance(to: slot) }
+        guard slot >= oldest else { return false }
+        let base = position(slot)
+        for i in 0..<min(width, values.count) { storage[base + i] = Float(values[i]) }
+        return true
+    }
+
+    /// Adds `fraction ×` the values of `slot` into `into` (no-op outside the
+    /// ring).
+    @inline(__always)
+    public func accumulate(slot: Int64, fraction: Double, into: inout [Double]) {
+        guard head != .min, slot <= head, slot >= oldest else { return }
+        let base = position(slot)
+        storage.withUnsafeBufferPointer { buffer in
+            for i in 0..<width { into[i] += Double(buffer[base + i]) * fraction }
+        }
+    }
+
+    /// The values of one slot, or nil outside the ring.
+    public func values(at slot: Int64) -> [Double]? {
+        guard head != .min, slot <= head, slot >= oldest else { return nil }
+        let base = position(slot)
+        return storage[base..<(base + width)].map { Double($0) }
+    }
+
+    /// Restores a ring from a snapshot (values as doubles, slot-major in ring
+    /// order).
+    public init(capacity: Int, width: Int, head: Int64, storage: [Double]) {
+        precondition(storage.isEmpty || storage.count == capacity * width)
+        self.capacity = capacity
+        self.width = width
+        self.head = head
+        self.storage = storage.map { Float($0) }
+    }
+}

@@ -1,0 +1,268 @@
+import SiskinAgent
+import SiskinWire
+
+/// Outcomes of the pushes of one phase, mergeable across connections.
+struct PhaseStats: Sendable {
+    var sent = 0
+    var accepted = 0
+    /// 2xx answers by status: `siskin serve` says 202 when it applied a push
+    /// and 200 when it ignored it (a duplicate or out of order).
+    var acceptedByStatus: [Int: Int] = [:]
+    /// Non-2xx answers by HTTP status.
+    var rejected: [Int: Int] = [:]
+    /// Pushes without an HTTP answer, by kind (refused, timeout, ...).
+    var transportErrors: [String: Int] = [:]
+    var bodyBytes = 0
+    /// Latency of every push that got an HTTP answer.
+    var latency = LatencyHistogram()
+    /// Time spent waiting for an encoder to produce the next body.
+    var waitedNanoseconds: UInt64 = 0
+    /// Monotonic end of the phase on this connection.
+    var endNanoseconds: UInt64 = 0
+    var firstRejection: String?
+    var firstTransportError: String?
+
+    mutating func merge(_ other: PhaseStats) {
+        sent += other.sent
+        accepted += other.accepted
+        acceptedByStatus.merge(other.acceptedByStatus, uniquingKeysWith: +)
+        rejected.merge(other.rejected, uniquingKeysWith: +)
+        transportErrors.merge(other.transportErrors, uniquingKeysWith: +)
+        bodyBytes += other.bodyBytes
+        latency.merge(other.latency)
+        waitedNanoseconds += other.waitedNanoseconds
+        endNanoseconds = max(endNanoseconds, other.endNanoseconds)
+        firstRejection = firstRejection ?? other.firstRejection
+        firstTransportError = firstTransportError ?? other.firstTransportError
+    }
+}
+
+/// Why the measured phase ended.
+enum EndReason: String, Sendable, Codable, Comparable {
+    case duration = "duration elapsed"
+    case exhausted = "all planned pushes sent"
+    case interrupted = "interrupted"
+    case encoderFailed = "encoder failed"
+
+    static func < (lhs: EndReason, rhs: EndReason) -> Bool { lhs.rank < rhs.rank }
+    private var rank: Int {
+        switch self {
+        case .duration: 0
+        case .exhausted: 1
+        case .interrupted: 2
+        case .encoderFailed: 3
+        }
+    }
+}
+
+/// Holds the baseline round back until every connection has sent it, then
+/// starts the measured phase on all connections at one instant (or cancels
+/// it, when the baseline showed there is nothing to measure).
+///
+/// `@unchecked Sendable`: state is guarded by `lock`.
+final class StartGate: @unchecked Sendable {
+    private enum Decision {
+        case pending
+        case start(UInt64)
+        case cancel
+    }
+
+    private let lock = ConditionLock()
+    private var arrived = 0
+    private var decision = Decision.pending
+
+    /// A connection is done with the baseline; returns the start of the
+    /// measured phase, or nil if it was cancelled or the run stopped.
+    func arriveAndWait(shouldStop: () -> Bool) -> UInt64? {
+        lock.withLock {
+            arrived += 1
+            lock.broadcast()
+            while true {
+                switch decision {
+                case .start(let start): return start
+                case .cancel: return nil
+                case .pending: if shouldStop() { return nil }
+                }
+                lock.wait(seconds: 0.1)
+            }
+        }
+    }
+
+    /// Waits until `count` connections have arrived; false if stopped first.
+    func waitForAll(count: Int, shouldStop: () -> Bool) -> Bool {
+        lock.withLock {
+            while arrived < count && !shouldStop() { lock.wait(seconds: 0.1) }
+            return arrived >= count
+        }
+    }
+
+    /// Starts the measured phase now; returns its start.
+    func open() -> UInt64 {
+        lock.withLock {
+            let now = Monotonic.nanoseconds()
+            decision = .start(now)
+            lock.broadcast()
+            return now
+        }
+    }
+
+    func cancel() {
+        lock.withLock {
+            decision = .cancel
+            lock.broadcast()
+        }
+    }
+}
+
+/// What every connection needs to know about the run.
+struct ConnectionPlan: Sendable {
+    let url: String
+    let token: String?
+    let timeoutSeconds: Double
+    /// Pushes per pod in the measured phase (after the baseline round).
+    let rounds: Int
+    let durationNanoseconds: UInt64
+    /// Nanoseconds between pushes on one connection; 0 = as fast as possible.
+    let pacingNanoseconds: UInt64
+    /// Agent instance id of every pod.
+    let agentInstances: [String]
+}
+
+/// One keep-alive connection: a thread with its own libcurl handle, pushing
+/// for the pods `p` with `p % connections == index`, one at a time.
+///
+/// A pod's pushes all go through one connection, in order, like one agent's,
+/// so the aggregator never sees a pod's sequence numbers out of order.
+struct Connection: Sendable {
+    let index: Int
+    let pods: [Int]
+    let plan: ConnectionPlan
+
+    struct Result: Sendable {
+        var baseline = PhaseStats()
+        var measured = PhaseStats()
+        var end = EndReason.duration
+    }
+
+    func run(pool: BodyPool, gate: StartGate, results: ResultsBox) {
+        var result = Result()
+        defer { results.store(result, at: index) }
+        let stopRequested = { StopSignal.isRequested }
+        let curl: CurlEasy
+        do {
+            curl = try CurlEasy()
+        } catch {
+            result.baseline.sent = pods.count
+            result.baseline.transportErrors["cannot create a libcurl handle"] = pods.count
+            result.baseline.firstTransportError = "\(error)"
+            results.store(result, at: index)
+            _ = gate.arriveAndWait(shouldStop: stopRequested)
+            result.end = .interrupted
+            return
+        }
+
+        // Baseline: every pod's first push, untimed (the aggregator creates
+        // the pod and its series; steady state is what gets measured).
+        for pod in pods {
+            guard !stopRequested(), let body = pool.take(pod: pod, waited: &result.baseline.waitedNanoseconds, shouldStop: stopRequested)
+            else { break }
+            push(body, pod: pod, curl: curl, into: &result.baseline)
+        }
+        result.baseline.endNanoseconds = Monotonic.nanoseconds()
+        results.store(result, at: index)
+        guard let start = gate.arriveAndWait(shouldStop: stopRequested) else {
+            result.end = .interrupted
+            return
+        }
+
+        let deadline = start + plan.durationNanoseconds
+        let pastDeadline = { StopSignal.isRequested || Monotonic.nanoseconds() >= deadline }
+        var pushes: UInt64 = 0
+        result.end = .exhausted
+        measured: for _ in 0..<plan.rounds {
+            for pod in pods {
+                if plan.pacingNanoseconds > 0 {
+                    let due = start + pushes * plan.pacingNanoseconds
+                    if due >= deadline {
+                        result.end = .duration
+                        break measured
+                    }
+                    Monotonic.sleep(until: due, unless: { StopSignal.isRequested })
+                }
+                if pastDeadline() {
+                    result.end = StopSignal.isRequested ? .interrupted : .duration
+                    break measured
+                }
+                guard let body = pool.take(pod: pod, waited: &result.measured.waitedNanoseconds, shouldStop: pastDeadline)
+                else {
+                    result.end = pool.snapshot.failure != nil ? .encoderFailed
+                        : StopSignal.isRequested ? .interrupted : .duration
+                    break measured
+                }
+                push(body, pod: pod, curl: curl, into: &result.measured)
+                pushes += 1
+            }
+        }
+        result.measured.endNanoseconds = Monotonic.nanoseconds()
+    }
+
+    /// One POST, headers as the agent sends them (docs/wire-format.md, HTTP
+    /// transport). No retries: the load stays what was asked for, and a lost
+    /// push is covered by the pod's next (cumulative) one anyway.
+    private func push(_ body: PushBody, pod: Int, curl: CurlEasy, into stats: inout PhaseStats) {
+        var headers: [(String, String)] = [
+            ("Content-Type", WireFormat.contentType),
+            ("Content-Encoding", "identity"),
+            ("X-Siskin-Sequence", String(body.sequence)),
+            ("X-Siskin-Agent-Instance", plan.agentInstances[pod]),
+        ]
+        if let token = plan.token { headers.append(("Authorization", "Bearer " + token)) }
+        let request = HTTPRequest(
+            method: .post, url: plan.url, headers: headers, body: body.bytes, timeoutSeconds: plan.timeoutSeconds,
+            connectTimeoutSeconds: min(plan.timeoutSeconds, 2), maxResponseBytes: 64 << 10)
+        stats.sent += 1
+        stats.bodyBytes += body.bytes.count
+        let start = Monotonic.nanoseconds()
+        do {
+            let (status, message) = try curl.perform(request) { response, responseBody -> (Int, String?) in
+                guard !(200..<300).contains(response.status) else { return (response.status, nil) }
+                return (response.status, String(decoding: responseBody.prefix(200), as: UTF8.self))
+            }
+            stats.latency.record(nanoseconds: Monotonic.nanoseconds() - start)
+            if (200..<300).contains(status) {
+                stats.accepted += 1
+                stats.acceptedByStatus[status, default: 0] += 1
+            } else {
+                stats.rejected[status, default: 0] += 1
+                if stats.firstRejection == nil {
+                    let text = message.map(Self.oneLine) ?? ""
+                    stats.firstRejection = "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)")
+                }
+            }
+        } catch let error as HTTPError {
+            stats.transportErrors[Self.name(of: error.kind), default: 0] += 1
+            if stats.firstTransportError == nil { stats.firstTransportError = error.description }
+        } catch {
+            stats.transportErrors["other", default: 0] += 1
+            if stats.firstTransportError == nil { stats.firstTransportError = "\(error)" }
+        }
+    }
+
+    private static func name(of kind: HTTPError.Kind) -> String {
+        switch kind {
+        case .connectionRefused: "connection refused"
+        case .timeout: "timeout"
+        case .resolve: "cannot resolve"
+        case .responseTooLarge: "response too large"
+        case .other: "other"
+        }
+    }
+
+    /// An error body as one short line for the report.
+    private static func oneLine(_ text: String) -> String {
+        let flat = text.map { $0.isNewline || $0 == "\t" ? " " : $0 }
+        guard let first = flat.firstIndex(where: { $0 != " " }), let last = flat.lastIndex(where: { $0 != " " })
+        else { return "" }
+        return String(flat[first...last])
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import SiskinAgent
+import SiskinCommandLine
+import SiskinExposition
+import SiskinIngest
+import SiskinServer
+import SiskinStore
+
+/// `siskin serve`: the central aggregator.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive agents' summaries and answer queries about them.",
+        discussion: """
+            Every option can also be set with the environment variable named in its help. \
+            Endpoints: POST /api/v1/siskin/summaries (agents), GET /api/v1/siskin/workloads, \
+            GET /api/v1/siskin/workload, /healthz, /readyz, /metrics. See docs/aggregator.md.
+            """
+    )
+
+    @Option(help: "Address to listen on, host:port. [env: SISKIN_LISTEN]")
+    var listen: String = Environment.value("SISKIN_LISTEN") ?? "0.0.0.0:9090"
+
+    @Option(help: "Directory for the snapshot and push log. [env: SISKIN_DATA_DIR]")
+    var dataDir: String = Environment.value("SISKIN_DATA_DIR") ?? "siskin-data"
+
+    @Flag(help: "Keep state in memory only (nothing survives a restart). [env: SISKIN_IN_MEMORY]")
+    var inMemory: Bool = Environment.flag("SISKIN_IN_MEMORY")
+
+    @Option(help: "File of accepted bearer tokens, one per line; none means open ingest. [env: SISKIN_TOKEN_FILE]")
+    var tokenFile: String? = Environment.value("SISKIN_TOKEN_FILE")
+
+    @Option(help: "How long workload rollups are kept. [env: SISKIN_RETENTION]")
+    var retention: Seconds = Environment.value("SISKIN_RETENTION").flatMap(Seconds.init(argument:)) ?? Seconds(3600)
+
+    @Option(help: "How long pod-level detail is kept. [env: SISKIN_DETAIL_RETENTION]")
+    var detailRetention: Seconds = Environment.value("SISKIN_DETAIL_RETENTION").flatMap(Seconds.init(argument:)) ?? Seconds(600)
+
+    @Option(help: "Pods silent this long are dropped. [env: SISKIN_STALE_AFTER]")
+    var staleAfter: Seconds = Environment.value("SISKIN_STALE_AFTER").flatMap(Seconds.init(argument:)) ?? Seconds(300)
+
+    @Option(help: "Width of a time slot; match the agents' interval. [env: SISKIN_SLOT]")
+    var slot: Seconds = Environment.value("SISKIN_SLOT").flatMap(Seconds.init(argument:)) ?? Seconds(5)
+
+    @Option(help: "Time between snapshots of the state. [env: SISKIN_SNAPSHOT_INTERVAL]")
+    var snapshotInterval: Seconds = Environment.value("SISKIN_SNAPSHOT_INTERVAL").flatMap(Seconds.init(argument:)) ?? Seconds(60)
+
+    @Option(help: "Most series one pod may push. [env: SISKIN_MAX_SERIES_PER_POD]")
+    var maxSeriesPerPod: Int = Environment.value("SISKIN_MAX_SERIES_PER_POD").flatMap { Int($0) } ?? 20_000
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: SISKIN_LOG_LEVEL]")
+    var logLevel: String = Environment.value("SISKIN_LOG_LEVEL") ?? "info"
+
+    @Option(help: "text or json. [env: SISKIN_LOG_FORMAT]")
+    var logFormat: String = Environment.value("SISKIN_LOG_FORMAT") ?? "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
+        guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be host:port, got '\(listen)'") }
+        guard slot.value >= 0.1 else { throw ValidationError("--slot must be at least 100ms") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = AgentLogHandler.Format(rawValue: logFormat) ?? .text
+        LoggingSystem.bootstrap { AgentLogHandler(label: $0, format: format, level: level) }
+        let logger = Logger(label: "siskin")
+        let address = ListenAddress(listen)!
+
+        var tokens = BearerTokens.open
+        if let tokenFile {
+            let bytes = try BodyReader.readAll(tokenFile, limit: 1 << 20)
+            tokens = BearerTokens(fileContents: String(decoding: bytes, as: UTF8.self))
+            guard !tokens.isOpen else { throw ValidationError("\(tokenFile) holds no token") }
+        } else {
+            logger.warning("no --token-file: ingest is OPEN, any client can push summaries. Set --token-file in production.")
+        }
+        let store = StoreConfiguration(
+            slotMilliseconds: Int64(slot.value * 1000),
+            detailRetentionMilliseconds: Int64(detailRetention.value * 1000),
+            retentionMilliseconds: Int64(retention.value * 1000),
+            staleAfterMilliseconds: Int64(staleAfter.value * 1000),
+            maxSeriesPerPod: maxSeriesPerPod)
+        let configuration = ServerConfiguration(host: address.host, port: address.port, tokens: tokens, store: store,
+                                                snapshotIntervalSeconds: snapshotInterval.value)
+        let database = try Database(configuration: store, dataDirectory: inMemory ? nil : dataDir)
+        let status = database.persistence
+        logger.info("state loaded", metadata: [
+            "data_dir": "\(inMemory ? "(in memory)" : dataDir)", "pods": "\(database.read { $0.podCount })",
+            "persistence": "\(status.summary)",
+        ])
+        let app = SiskinServer.application(configuration: configuration, database: database, logger: logger) { port in
+            logger.info("listening", metadata: ["address": "\(address.host):\(port)"])
+        }
+        try await app.runService()
+    }
+}
+
+/// `host:port`, with `[v6]:port` accepted.
+struct ListenAddress {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SiskinTesting
+
+/// The real `siskin serve` binary on an ephemeral loopback port.
+final class ServeProcess {
+    let process: Process
+    let port: Int
+    let dataDirectory: String
+    let logPath: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(dataDirectory: String, arguments: [String] = []) throws {
+        self.dataDirectory = dataDirectory
+        logPath = dataDirectory + ".log"
+        let process = try BuiltExecutable.start(
+            "siskin", ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + arguments,
+            stdout: dataDirectory + ".out", stderr: logPath)
+        self.process = process
+        var found: Int? = nil
+        let logPath = self.logPath
+        _ = waitUntil(timeout: 30) {
+            found = ServeProcess.listeningPort(in: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+            return found != nil || !process.isRunning
+        }
+        guard let found else {
+            process.terminate()
+            throw StartFailed(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+        }
+        port = found
+    }
+
+    struct StartFailed: Error, CustomStringConvertible {
+        var log: String
+        var description: String { "siskin serve did not start: \(log)" }
+    }
+
+    static func listeningPort(in log: String) -> Int? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("listening address=") }),
+              let range = line.range(of: "address=127.0.0.1:")
+        else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// SIGTERM and wait: a clean shutdown.
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: no chance to snapshot or flush.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
