@@ -9,7 +9,8 @@
 //         -> SiskinIngest (intake, auth, per-pod reset-aware increases)
 //           -> SiskinStore (windowed rings, rollups, persistence)
 //             -> SiskinQuery (native workload queries)
-//               -> SiskinServer (Hummingbird HTTP) / siskin
+//               -> SiskinCanary (canary judge)
+//                 -> SiskinServer (Hummingbird HTTP) / siskin
 // SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
 // Benchmarks live in Benchmarks/Package.swift so the default graph stays small.
 import PackageDescription
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "SiskinIngest", targets: ["SiskinIngest"]),
         .library(name: "SiskinStore", targets: ["SiskinStore"]),
         .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
+        .library(name: "SiskinPromQL", targets: ["SiskinPromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,11 +69,13 @@ let package = Package(
         ),
         .target(name: "SiskinIngest", dependencies: ["SiskinWire", "SiskinAggregation", "SiskinExposition"]),
         .target(name: "SiskinStore", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "CZlib"]),
-        .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation"]),
+        .target(name: "SiskinPromQL"),
+        .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation", "SiskinPromQL"]),
+        .target(name: "SiskinCanary", dependencies: ["SiskinQuery", "SiskinStore"]),
         .target(
             name: "SiskinServer",
             dependencies: [
-                "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinWire", "SiskinAggregation",
+                "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinPromQL", "SiskinCanary", "SiskinWire", "SiskinAggregation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "siskin",
             dependencies: [
-                "SiskinServer", "SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinWire",
+                "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinStore", "SiskinIngest", "SiskinWire",
                 "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,14 +133,17 @@ let package = Package(
         .testTarget(name: "SiskinSimulatorTests", dependencies: ["SiskinSimulator"]),
         .testTarget(name: "SiskinStoreTests", dependencies: ["SiskinStore", "SiskinIngest", "SiskinWire", "SiskinAggregation", "SiskinTesting"]),
         .testTarget(name: "SiskinIngestTests", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "SiskinTesting"]),
-        .testTarget(name: "SiskinQueryTests", dependencies: ["SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinTesting"]),
+        .testTarget(name: "SiskinPromQLTests", dependencies: ["SiskinPromQL"]),
+        .testTarget(name: "SiskinQueryTests", dependencies: ["SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinPromQL", "SiskinTesting"]),
+        .testTarget(name: "SiskinCanaryTests", dependencies: ["SiskinCanary", "SiskinTesting"]),
         .testTarget(name: "SiskinServerTests", dependencies: [
-            "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinWire", "SiskinAggregation",
+            "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinCanary", "SiskinWire", "SiskinAggregation",
             "SiskinAgent", "SiskinSimulator", "SiskinTesting",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
             "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting",
             .product(name: "Logging", package: "swift-log"),

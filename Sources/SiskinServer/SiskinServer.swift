@@ -10,6 +10,7 @@ public enum SiskinServer {
     /// with port 0).
     public static func application(
         configuration: ServerConfiguration, database: Database, metrics: ServerMetrics = ServerMetrics(),
+        canaryHistory: CanaryHistory = CanaryHistory(),
         logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
@@ -18,6 +19,8 @@ public enum SiskinServer {
             .register(on: router)
         HealthRoutes(database: database, metrics: metrics).register(on: router)
         NativeQueryRoutes(database: database).register(on: router)
+        PrometheusAPIRoutes(database: database).register(on: router)
+        CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
         let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
         return Application(
             router: router,

@@ -359,6 +359,22 @@ public struct WindowedStore: Sendable {
         return out.sorted()
     }
 
+    /// Family names held at `level` (as agents push them: histograms by
+    /// their base name).
+    public func familyNames(_ level: SeriesLevel) -> [String] {
+        (level == .pod ? podPostings : rollupPostings).values(of: "__name__")
+    }
+
+    /// Label names in use at `level` (without `__name__`).
+    public func labelNames(_ level: SeriesLevel) -> [String] {
+        (level == .pod ? podPostings : rollupPostings).names
+    }
+
+    /// Values of one label in use at `level`.
+    public func labelValues(_ level: SeriesLevel, _ name: String) -> [String] {
+        (level == .pod ? podPostings : rollupPostings).values(of: name)
+    }
+
     public func stored(_ level: SeriesLevel, _ id: Int) -> StoredSeries {
         level == .pod ? series[id] : rollups[id]
     }

@@ -126,6 +126,8 @@ struct ConnectionPlan: Sendable {
     let pacingNanoseconds: UInt64
     /// Agent instance id of every pod.
     let agentInstances: [String]
+    /// Keep the sequence numbers of accepted pushes (`--openmetrics-out`).
+    var recordAccepted = false
 }
 
 /// One keep-alive connection: a thread with its own libcurl handle, pushing
@@ -142,10 +144,14 @@ struct Connection: Sendable {
         var baseline = PhaseStats()
         var measured = PhaseStats()
         var end = EndReason.duration
+        /// Per pod of this connection (in `pods` order), the sequence
+        /// numbers answered 2xx; only with `plan.recordAccepted`.
+        var acceptedSequences: [[UInt64]] = []
     }
 
     func run(pool: BodyPool, gate: StartGate, results: ResultsBox) {
         var result = Result()
+        if plan.recordAccepted { result.acceptedSequences = Array(repeating: [], count: pods.count) }
         defer { results.store(result, at: index) }
         let stopRequested = { StopSignal.isRequested }
         let curl: CurlEasy
@@ -163,10 +169,12 @@ struct Connection: Sendable {
 
         // Baseline: every pod's first push, untimed (the aggregator creates
         // the pod and its series; steady state is what gets measured).
-        for pod in pods {
+        for (slot, pod) in pods.enumerated() {
             guard !stopRequested(), let body = pool.take(pod: pod, waited: &result.baseline.waitedNanoseconds, shouldStop: stopRequested)
             else { break }
-            push(body, pod: pod, curl: curl, into: &result.baseline)
+            if push(body, pod: pod, curl: curl, into: &result.baseline) && plan.recordAccepted {
+                result.acceptedSequences[slot].append(body.sequence)
+            }
         }
         result.baseline.endNanoseconds = Monotonic.nanoseconds()
         results.store(result, at: index)
@@ -180,7 +188,7 @@ struct Connection: Sendable {
         var pushes: UInt64 = 0
         result.end = .exhausted
         measured: for _ in 0..<plan.rounds {
-            for pod in pods {
+            for (slot, pod) in pods.enumerated() {
                 if plan.pacingNanoseconds > 0 {
                     let due = start + pushes * plan.pacingNanoseconds
                     if due >= deadline {
@@ -199,7 +207,9 @@ struct Connection: Sendable {
                         : StopSignal.isRequested ? .interrupted : .duration
                     break measured
                 }
-                push(body, pod: pod, curl: curl, into: &result.measured)
+                if push(body, pod: pod, curl: curl, into: &result.measured) && plan.recordAccepted {
+                    result.acceptedSequences[slot].append(body.sequence)
+                }
                 pushes += 1
             }
         }
@@ -208,8 +218,9 @@ struct Connection: Sendable {
 
     /// One POST, headers as the agent sends them (docs/wire-format.md, HTTP
     /// transport). No retries: the load stays what was asked for, and a lost
-    /// push is covered by the pod's next (cumulative) one anyway.
-    private func push(_ body: PushBody, pod: Int, curl: CurlEasy, into stats: inout PhaseStats) {
+    /// push is covered by the pod's next (cumulative) one anyway. True when
+    /// the answer was 2xx.
+    private func push(_ body: PushBody, pod: Int, curl: CurlEasy, into stats: inout PhaseStats) -> Bool {
         var headers: [(String, String)] = [
             ("Content-Type", WireFormat.contentType),
             ("Content-Encoding", "identity"),
@@ -232,6 +243,7 @@ struct Connection: Sendable {
             if (200..<300).contains(status) {
                 stats.accepted += 1
                 stats.acceptedByStatus[status, default: 0] += 1
+                return true
             } else {
                 stats.rejected[status, default: 0] += 1
                 if stats.firstRejection == nil {
@@ -246,6 +258,7 @@ struct Connection: Sendable {
             stats.transportErrors["other", default: 0] += 1
             if stats.firstTransportError == nil { stats.firstTransportError = "\(error)" }
         }
+        return false
     }
 
     private static func name(of kind: HTTPError.Kind) -> String {

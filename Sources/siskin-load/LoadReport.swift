@@ -99,6 +99,8 @@ struct LoadReport: Codable, Sendable {
     /// The measured phase.
     var run: Phase
     var ended: EndReason
+    /// What `--openmetrics-out` wrote; absent without it.
+    var openMetrics: OpenMetricsWriter.Output?
 
     // MARK: Text
 
@@ -144,6 +146,13 @@ struct LoadReport: Codable, Sendable {
         }
         if let first = run.firstRejection ?? baseline.firstRejection { line("  first rejection:   \(first)") }
         if let first = run.firstTransportError ?? baseline.firstTransportError { line("  first error:       \(first)") }
+        if let om = openMetrics {
+            line()
+            line("openmetrics: \(om.path): \(Format.count(om.pushes)) accepted pushes, \(Format.count(om.series)) series, "
+                + "\(Format.count(om.samples)) samples, \(Format.bytes(Double(om.bytes))) in \(Format.fixed(om.seconds, 1)) s")
+            line("  timestamps ms      first \(om.firstTimestampMilliseconds)  last \(om.lastTimestampMilliseconds)  "
+                + "slowest pod's last \(om.slowestPodLastTimestampMilliseconds)")
+        }
         return out
     }
 

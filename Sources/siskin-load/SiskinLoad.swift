@@ -88,6 +88,11 @@ struct SiskinLoad: ParsableCommand {
     @Option(help: "Seed of the simulated mesh and traffic.")
     var seed: UInt64 = 42
 
+    @Option(help: ArgumentHelp(
+        "Also write every accepted push as OpenMetrics text to this file, for promtool tsdb create-blocks-from openmetrics.",
+        valueName: "file"))
+    var openmetricsOut: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -110,11 +115,14 @@ struct SiskinLoad: ParsableCommand {
         guard bufferMb >= 1 else { throw ValidationError("--buffer-mb must be at least 1") }
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1") }
         if let encoders, encoders < 1 { throw ValidationError("--encoders must be at least 1") }
+        if let openmetricsOut, openmetricsOut.isEmpty { throw ValidationError("--openmetrics-out needs a file name") }
     }
 
     func run() throws {
         StopSignal.install()
         let setupStart = Monotonic.nanoseconds()
+        // Created before anything else, so a bad path fails at once.
+        var openMetrics = try openmetricsOut.map { try OpenMetricsWriter(path: $0) }
         let fleet = try prepareFleet()
         let budget = bufferMb << 20
         let rounds = try plannedRounds(budget: budget) {
@@ -150,10 +158,19 @@ struct SiskinLoad: ParsableCommand {
             url: Self.ingestURL(url), token: token, timeoutSeconds: timeout, rounds: rounds,
             durationNanoseconds: UInt64(duration * 1e9),
             pacingNanoseconds: rate > 0 ? UInt64(1e9 * Double(min(connections, pods)) / rate) : 0,
-            agentInstances: fleet.instances)
+            agentInstances: fleet.instances, recordAccepted: openMetrics != nil)
         pool.beginSending()
         let sent = try send(plan: plan, pool: pool)
         let final = pool.snapshot
+
+        var openMetricsOutput: OpenMetricsWriter.Output?
+        if openMetrics != nil {
+            Self.progress("writing the \(Format.count(sent.acceptedSequences.reduce(0) { $0 + $1.count })) accepted pushes "
+                + "as OpenMetrics to \(openMetrics!.path) ...")
+            openMetricsOutput = try openMetrics!.write(
+                fleet: fleet, firstTimestamp: firstTimestamp, accepted: sent.acceptedSequences)
+            openMetrics = nil
+        }
 
         let seriesCounts = fleet.templateOfPod.map { fleet.templates[$0].seriesCount }
         let report = LoadReport(
@@ -173,7 +190,7 @@ struct SiskinLoad: ParsableCommand {
                 setupSeconds: (setupSeconds * 10).rounded() / 10, bufferMiB: bufferMb),
             baseline: .init(sent.baseline, seconds: sent.baselineSeconds),
             run: .init(sent.measured, seconds: sent.measuredSeconds),
-            ended: sent.ended)
+            ended: sent.ended, openMetrics: openMetricsOutput)
 
         if json {
             let encoder = JSONEncoder()
@@ -267,6 +284,8 @@ struct SiskinLoad: ParsableCommand {
         var measuredSeconds = 0.0
         var ended = EndReason.duration
         var encodedBeforeRun = 0
+        /// Per pod, the sequence numbers answered 2xx (with `--openmetrics-out`).
+        var acceptedSequences: [[UInt64]] = []
     }
 
     /// Runs the connections: the untimed baseline round, then (unless nothing
@@ -313,10 +332,14 @@ struct SiskinLoad: ParsableCommand {
             throw LoadError("no baseline push got an HTTP answer, so nothing was measured: \(unreachable)")
         }
 
-        for result in results.all {
+        if plan.recordAccepted { sent.acceptedSequences = Array(repeating: [], count: pods) }
+        for (index, result) in results.all.enumerated() {
             sent.baseline.merge(result.baseline)
             sent.measured.merge(result.measured)
             sent.ended = max(sent.ended, result.end)
+            for (slot, sequences) in result.acceptedSequences.enumerated() {
+                sent.acceptedSequences[index + slot * count] = sequences
+            }
         }
         if StopSignal.isRequested || start == nil { sent.ended = max(sent.ended, .interrupted) }
         sent.baselineSeconds = Monotonic.seconds(from: baselineStart, to: max(sent.baseline.endNanoseconds, baselineStart))

@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set with the environment variable named in its help. \
             Endpoints: POST /api/v1/siskin/summaries (agents), GET /api/v1/siskin/workloads, \
-            GET /api/v1/siskin/workload, /healthz, /readyz, /metrics. See docs/aggregator.md.
+            GET /api/v1/siskin/workload, POST /api/v1/siskin/flagger/judge (Flagger webhook), \
+            GET /api/v1/siskin/canary/judge, GET /api/v1/siskin/canary/history, the Prometheus HTTP API, \
+            /healthz, /readyz, /metrics. See docs/aggregator.md and docs/canary-judge.md.
             """
     )
 
@@ -30,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     var inMemory: Bool = Environment.flag("SISKIN_IN_MEMORY")
 
     @Option(help: "File of accepted bearer tokens, one per line; none means open ingest. [env: SISKIN_TOKEN_FILE]")
-    var tokenFile: String? = Environment.value("SISKIN_TOKEN_FILE")
+    var tokenFile: String?
 
     @Option(help: "How long workload rollups are kept. [env: SISKIN_RETENTION]")
     var retention: Seconds = Environment.value("SISKIN_RETENTION").flatMap(Seconds.init(argument:)) ?? Seconds(3600)
@@ -71,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
         let address = ListenAddress(listen)!
 
         var tokens = BearerTokens.open
-        if let tokenFile {
+        // The environment default is applied here: ArgumentParser deprecates
+        // defaults on optional options.
+        if let tokenFile = tokenFile ?? Environment.value("SISKIN_TOKEN_FILE") {
             let bytes = try BodyReader.readAll(tokenFile, limit: 1 << 20)
             tokens = BearerTokens(fileContents: String(decoding: bytes, as: UTF8.self))
             guard !tokens.isOpen else { throw ValidationError("\(tokenFile) holds no token") }

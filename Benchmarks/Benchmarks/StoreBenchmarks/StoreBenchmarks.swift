@@ -1,10 +1,12 @@
 import Benchmark
 import SiskinAggregation
 import SiskinIngest
+import SiskinPromQL
 import SiskinQuery
 import SiskinSimulator
 import SiskinStore
 import SiskinWire
+import Foundation
 
 /// A store holding `pods` pods that pushed every 5 s for a minute: what the
 /// workload query runs against.
@@ -97,6 +99,24 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             next = (next + 7) % loaded.pods
             blackHole(querier.answer(loaded.query(pod: next), store: loaded.store, now: loaded.now))
+        }
+    }
+
+    // Flagger's two builtin queries, verbatim, parsed and evaluated (what
+    // one GET /api/v1/query costs minus HTTP), 10,000 pods registered.
+    let engine = PromQLEngine()
+    for (label, template) in [("success rate", FlaggerQueries.successRate), ("p99 latency", FlaggerQueries.latencyP99)] {
+        var pick = 0
+        Benchmark("Flagger \(label) query (parse + evaluate), 10,000 pods registered") { benchmark in
+            for _ in benchmark.scaledIterations {
+                pick = (pick + 7) % loaded.pods
+                let q = loaded.query(pod: pick)
+                let text = template.replacingOccurrences(of: "{{ namespace }}", with: q.namespace)
+                    .replacingOccurrences(of: "{{ target }}", with: q.workload)
+                    .replacingOccurrences(of: "{{ interval }}", with: "1m")
+                let expr = try PromQLParser.parse(text)
+                blackHole(try engine.instant(expr, at: loaded.now, store: loaded.store, now: loaded.now))
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ public struct Fleet: Sendable {
     /// Index in `sidecars` of the pod a preset is about (0 unless a preset says otherwise).
     public internal(set) var focusIndex = 0
 
-    let httpPlans: [HTTPEdgePlan]
+    var httpPlans: [HTTPEdgePlan]
     let tcpPlans: [TCPEdgePlan]
     let sidecarIndexByPod: [String: Int]
     /// Open TCP connections per (plan, source pod, destination pod).

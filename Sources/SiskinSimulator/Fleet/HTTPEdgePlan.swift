@@ -14,7 +14,8 @@ struct HTTPEdgePlan: Sendable {
     }
 
     let edgeIndex: Int
-    let ratePerPodPair: Double
+    /// Requests per second per pod pair; `Fleet.setRequestsPerSecond` changes it.
+    var ratePerPodPair: Double
     /// Sidecar index per source pod (nil: pod not simulated).
     let sourceSidecars: [Int?]
     let destinationSidecars: [Int?]

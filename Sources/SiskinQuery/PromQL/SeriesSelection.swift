@@ -1,0 +1,112 @@
+import SiskinAggregation
+import SiskinPromQL
+import SiskinStore
+
+/// The Prometheus series behind a selector. Siskin stores a histogram as one
+/// series with a value per bucket, `_sum` and `_count`; PromQL sees
+/// `<name>_bucket{le=…}`, `<name>_sum` and `<name>_count`. This maps one to
+/// the other.
+struct SelectedSeries {
+    /// Which stored series, and which of its values.
+    var id: Int
+    var index: Int
+    /// Prometheus labels: `__name__`, the stored labels, `le` for buckets.
+    var labels: [Label]
+}
+
+struct SeriesSelection {
+    let store: WindowedStore
+    let level: SeriesLevel
+
+    private enum Part { case plain, bucket, sum, count }
+
+    /// Every Prometheus series at `level` the selector's matchers select.
+    func select(_ selector: VectorSelector) throws(PromQLError) -> [SelectedSeries] {
+        let compiled = try selector.matchers.map { m throws(PromQLError) in
+            (m, m.op == .regexMatch || m.op == .regexNoMatch ? try LabelRegex(m.value) : nil)
+        }
+        func passes(_ name: String, _ value: String) -> Bool {
+            for (m, regex) in compiled where m.name == name {
+                switch m.op {
+                case .equal: if value != m.value { return false }
+                case .notEqual: if value == m.value { return false }
+                case .regexMatch: if !(regex?.matches(value) ?? false) { return false }
+                case .regexNoMatch: if regex?.matches(value) ?? false { return false }
+                }
+            }
+            return true
+        }
+
+        // Which stored families, and which part of them, the name selects.
+        var families: [(family: String, part: Part, promName: String)] = []
+        let nameEquality = selector.matchers.first(where: { $0.name == LabelSet.metricName && $0.op == .equal })?.value
+        let candidates = nameEquality.map { [$0, Self.base($0, "_bucket"), Self.base($0, "_sum"), Self.base($0, "_count")].compactMap { $0 } }
+            ?? store.familyNames(level)
+        let known = Set(store.familyNames(level))
+        for family in Set(candidates) where known.contains(family) {
+            for (part, promName) in [(Part.plain, family), (.bucket, family + "_bucket"), (.sum, family + "_sum"), (.count, family + "_count")]
+            where passes(LabelSet.metricName, promName) {
+                families.append((family, part, promName))
+            }
+        }
+
+        // Index lookups for equality matchers (and literal regexes) on other labels.
+        var lookups: [[LabelMatcher]] = [[]]
+        for (m, regex) in compiled where m.name != LabelSet.metricName && m.name != "le" {
+            if m.op == .equal, !m.value.isEmpty {
+                lookups = lookups.map { $0 + [.equal(m.name, m.value)] }
+            } else if m.op == .regexMatch, let literals = regex?.literals, !literals.contains(""), literals.count <= 16 {
+                lookups = lookups.flatMap { base in literals.map { base + [.equal(m.name, $0)] } }
+            }
+        }
+
+        var out: [SelectedSeries] = []
+        for (family, part, promName) in families.sorted(by: { $0.promName < $1.promName }) {
+            var ids = Set<Int>()
+            for matchers in lookups { ids.formUnion(store.select(level, name: family, matching: matchers)) }
+            for id in ids.sorted() {
+                let s = store.stored(level, id)
+                let isHistogram = s.kind == .histogram
+                if isHistogram == (part == .plain) { continue }
+                var ok = true
+                for label in s.key.labels where !passes(label.name, label.value) {
+                    ok = false
+                    break
+                }
+                // Matchers on labels the series lacks see the empty string.
+                if ok {
+                    for (m, _) in compiled where m.name != LabelSet.metricName && m.name != "le"
+                        && !s.key.labels.contains(where: { $0.name == m.name }) && !passes(m.name, "") {
+                        ok = false
+                        break
+                    }
+                }
+                guard ok else { continue }
+                // Prometheus has no empty label values: a label kept empty is absent.
+                var labels = s.key.labels.filter { !$0.value.isEmpty }
+                labels.append(Label(LabelSet.metricName, promName))
+                switch part {
+                case .plain:
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: 0, labels: labels.sorted())) }
+                case .sum:
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 1, labels: labels.sorted())) }
+                case .count:
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 2, labels: labels.sorted())) }
+                case .bucket:
+                    for i in 0...s.bounds.count {
+                        let le = i < s.bounds.count ? SampleValue.format(s.bounds[i]) : "+Inf"
+                        guard passes("le", le) else { continue }
+                        var withLe = labels
+                        withLe.append(Label("le", le))
+                        out.append(SelectedSeries(id: id, index: i, labels: withLe.sorted()))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private static func base(_ name: String, _ suffix: String) -> String? {
+        name.hasSuffix(suffix) && name.count > suffix.count ? String(name.dropLast(suffix.count)) : nil
+    }
+}
