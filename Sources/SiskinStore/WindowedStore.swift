@@ -326,7 +326,11 @@ public struct WindowedStore: Sendable {
         let retention = level == .pod ? configuration.detailRetentionMilliseconds : configuration.retentionMilliseconds
         let levelClock = level == .pod ? clock : rollupClock
         let end = min(to, levelClock.start(of: levelClock.slot(containing: mark + 1)))
-        let start = max(from, dataSince, mark - retention)
+        // Nothing happened before `dataSince`, so the slot holding it is read
+        // whole: its increases all lie after it, and reading it pro rata from
+        // `dataSince` on would drop part of them.
+        let firstSlotStart = levelClock.start(of: levelClock.slot(containing: dataSince + 1))
+        let start = max(from, firstSlotStart, mark - retention)
         return end > start ? (start, end) : nil
     }
 

@@ -56,10 +56,18 @@ struct EndToEndTests {
         agent = try startAgent(envoy: envoy, server: server, directory: directory, name: "agent-2")
         defer { agent.terminate(); agent.waitUntilExit() }
         for _ in 0..<3 { envoy.advance(by: 1); try await Task.sleep(for: .milliseconds(150)) }
-        // Envoy restarts under the new agent: its counters start over. (Give
-        // the agent a scrape first: what Envoy served since its last scrape
-        // dies with it, for any scraper.)
-        try await Task.sleep(for: .milliseconds(600))
+        // Envoy restarts under the new agent: its counters start over. First
+        // the new agent must have scraped and pushed everything so far: what
+        // Envoy served since its last scrape dies with it, for any scraper.
+        let servedBeforeRestart = Double(truth() - baseline)
+        var storedBeforeRestart = -1.0
+        let caughtUp = await waitUntilAsync {
+            storedBeforeRestart = (try? await self.storedRequests(server, workload: workload)) ?? -1
+            return abs(storedBeforeRestart - servedBeforeRestart) < 0.01
+        }
+        let debugReply = try await TestHTTP.get(server.baseURL + "/api/v1/siskin/workload?namespace=test&workload=\(workload)&window=10m")
+        let debugInventory = try await TestHTTP.get(server.baseURL + "/api/v1/siskin/workloads")
+        #expect(caughtUp, "before the restart the store holds \(storedBeforeRestart) requests, Envoy served \(servedBeforeRestart): \(debugReply.body) inventory \(debugInventory.body)")
         envoy.restart()
         for _ in 0..<5 { envoy.advance(by: 1); try await Task.sleep(for: .milliseconds(150)) }
 

@@ -11,8 +11,34 @@ import Testing
 struct PipelineExactnessTests {
     let start: Int64 = 1_800_000_000_000
 
+    @Test("fast pushes into 1 s slots count exactly", arguments: [7] as [UInt64])
+    func fastPushes(seed: UInt64) throws {
+        var fleet = Fleet(preset: .small, seed: seed)
+        var store = WindowedStore(configuration: StoreConfiguration(slotMilliseconds: 1_000))
+        var aggregator = PodAggregator(pod: fleet.focus.pod.name, namespace: "test")
+        var sequence: UInt64 = 0
+        var t = start + 123
+        let workload = fleet.focus.pod.workloadName
+        let predicate = ["reporter": "destination", "destination_workload": workload]
+        func push() throws {
+            _ = try aggregator.ingest(fleet.focus.render())
+            sequence += 1
+            _ = store.ingest(aggregator.summary(agentInstance: "a", sequence: sequence, timestampMilliseconds: t), now: t)
+        }
+        try push()
+        let baseline = fleet.requests(matching: predicate)
+        for step in 1...100 {
+            if step % 3 == 0 { fleet.advance(by: 1) }
+            t += 200
+            try push()
+        }
+        let expected = Double(fleet.requests(matching: predicate) - baseline)
+        let report = WorkloadQuerier().answer(WorkloadQuery(namespace: "test", workload: workload, windowMilliseconds: 600_000, at: t), store: store, now: t)
+        #expect(abs(report.requests - expected) < 0.01, "stored \(report.requests), served \(expected), \(report)")
+    }
+
     @Test("every request is in the store exactly once, through an agent restart and an Envoy restart",
-          arguments: [1, 2, 3] as [UInt64])
+          arguments: [1, 2, 3, 7] as [UInt64])
     func exact(seed: UInt64) throws {
         var fleet = Fleet(preset: .small, seed: seed)
         var store = WindowedStore()

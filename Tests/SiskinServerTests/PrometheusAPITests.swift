@@ -140,6 +140,12 @@ struct PrometheusAPITests {
         #expect(try json(manyToMany)["errorType"] as? String == "execution")
         let series = try await get(server, "/api/v1/series", [])
         #expect(series.status == 400)
+        let slow = try await get(server, "/api/v1/query_range", [
+            ("query", "sum(rate(istio_requests_total[1m]))"), ("start", "1700000000"), ("end", "1700100000"),
+            ("step", "10s"), ("timeout", "0s"),
+        ])
+        #expect(slow.status == 503)
+        #expect(try json(slow)["errorType"] as? String == "timeout")
         let buildinfo = try await get(server, "/api/v1/status/buildinfo", [])
         #expect(buildinfo.body.contains("\"version\":\"2.53.0\""))
         #expect(try await TestHTTP.get(server.baseURL + "/-/healthy").status == 200)

@@ -12,25 +12,28 @@ public struct PromQLEngine: Sendable {
     public init() {}
 
     /// The value of `expr` at `time` (ms since the epoch).
-    public func instant(_ expr: Expr, at time: Int64, store: borrowing WindowedStore, now: Int64) throws(PromQLError) -> PromValue {
-        let evaluator = Evaluator(store: copy store, now: now)
+    /// `timeout` (seconds) bounds the evaluation: past it, a `timeout` error.
+    public func instant(_ expr: Expr, at time: Int64, store: borrowing WindowedStore, now: Int64,
+                        timeout: Double? = nil) throws(PromQLError) -> PromValue {
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout))
         return try evaluator.evaluate(expr, at: time)
     }
 
     /// `expr` evaluated at every `step` from `start` to `end` (ms), as a
     /// matrix (a scalar expression gives one series without labels).
     public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, store: borrowing WindowedStore,
-                      now: Int64) throws(PromQLError) -> PromValue {
+                      now: Int64, timeout: Double? = nil) throws(PromQLError) -> PromValue {
         guard step > 0 else { throw PromQLError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw PromQLError(.badData, "end timestamp must not be before start time") }
         guard (end - start) / step < Int64(Self.maxPointsPerSeries) else {
             throw PromQLError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let evaluator = Evaluator(store: copy store, now: now)
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout))
         var series: [String: PromSeries] = [:]
         var order: [String] = []
         var t = start
         while t <= end {
+            try evaluator.deadline.check()
             switch try evaluator.evaluate(expr, at: t) {
             case .scalar(let v):
                 if series[""] == nil { series[""] = PromSeries(labels: [], points: []); order.append("") }
@@ -54,8 +57,10 @@ public struct PromQLEngine: Sendable {
 struct Evaluator {
     let store: WindowedStore
     let now: Int64
+    let deadline: Deadline
 
     func evaluate(_ expr: Expr, at t: Int64) throws(PromQLError) -> PromValue {
+        try deadline.check()
         switch expr {
         case .number(let v): return .scalar(v)
         case .string(let s): return .string(s)
@@ -151,6 +156,7 @@ struct Evaluator {
         let selection = SeriesSelection(store: store, level: level)
         var totals: [Int: [Double]] = [:]
         var out: [PromSample] = []
+        try deadline.check()
         for s in try selection.select(selector) {
             let stored = store.stored(level, s.id)
             guard stored.kind != .gauge else { continue }
@@ -163,5 +169,24 @@ struct Evaluator {
             out.append(PromSample(labels: LabelSet.dropName(s.labels), value: value))
         }
         return out
+    }
+}
+
+/// When an evaluation must give up (Prometheus' `timeout` parameter).
+struct Deadline {
+    private let end: ContinuousClock.Instant?
+
+    init(seconds: Double?) {
+        if let seconds, seconds.isFinite, seconds >= 0 {
+            end = .now + .milliseconds(Int64(seconds * 1000))
+        } else {
+            end = nil
+        }
+    }
+
+    func check() throws(PromQLError) {
+        if let end, ContinuousClock.now > end {
+            throw PromQLError(.timeout, "query timed out in expression evaluation")
+        }
     }
 }

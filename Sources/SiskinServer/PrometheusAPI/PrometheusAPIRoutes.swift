@@ -39,7 +39,8 @@ struct PrometheusAPIRoutes: Sendable {
         let expr = try Self.parse(form["query"])
         let now = ServerClock.nowMilliseconds()
         let time = try Self.time(form["time"], default: now, name: "time")
-        let value = try database.read { store in try engine.instant(expr, at: time, store: store, now: now) }
+        let timeout = try Self.timeout(form["timeout"])
+        let value = try database.read { store in try engine.instant(expr, at: time, store: store, now: now, timeout: timeout) }
         return PrometheusJSON.success(PrometheusJSON.result(value, at: time))
     }
 
@@ -53,8 +54,9 @@ struct PrometheusAPIRoutes: Sendable {
         guard let stepText = form["step"], let step = Self.duration(stepText) else {
             throw PromQLError(.badData, "invalid parameter \"step\": cannot parse \"\(form["step"] ?? "")\" to a valid duration")
         }
+        let timeout = try Self.timeout(form["timeout"])
         let value = try database.read { store in
-            try engine.range(expr, start: start, end: end, step: step, store: store, now: now)
+            try engine.range(expr, start: start, end: end, step: step, store: store, now: now, timeout: timeout)
         }
         return PrometheusJSON.success(PrometheusJSON.result(value, at: end))
     }
@@ -143,6 +145,15 @@ struct PrometheusAPIRoutes: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
         throw PromQLError(.badData, "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
+    }
+
+    /// The `timeout` parameter in seconds; Prometheus' default is 2 minutes.
+    static func timeout(_ text: String?) throws(PromQLError) -> Double {
+        guard let text, !text.isEmpty else { return 120 }
+        guard let ms = duration(text) else {
+            throw PromQLError(.badData, "invalid parameter \"timeout\": cannot parse \"\(text)\" to a valid duration")
+        }
+        return Double(ms) / 1000
     }
 
     /// Seconds (fractions allowed) or a Prometheus duration, in ms.
