@@ -26,8 +26,9 @@ public struct WorkloadQuerier: Sendable {
         // Windows within the pod detail read the 5 s pod-level slots (summed
         // over the workload's pods); longer ones read the coarser rollups.
         let level: SeriesLevel = query.windowMilliseconds <= store.configuration.detailRetentionMilliseconds ? .pod : .rollup
+        let mark = store.watermark(now: now)
         guard let range = store.coveredRange(from: query.at - query.windowMilliseconds, to: query.at,
-                                             level: level, now: now)
+                                             level: level, watermark: mark)
         else { return report }
         report.coveredFrom = range.from
         report.coveredTo = range.to
@@ -62,7 +63,7 @@ public struct WorkloadQuerier: Sendable {
         }
 
         // Per-pod rates from the pod-level detail.
-        if let podRange = store.coveredRange(from: query.at - query.windowMilliseconds, to: query.at, level: .pod, now: now) {
+        if let podRange = store.coveredRange(from: query.at - query.windowMilliseconds, to: query.at, level: .pod, watermark: mark) {
             let podSeconds = Double(podRange.to - podRange.from) / 1000
             var perPod: [String: (total: Double, errors: Double)] = [:]
             for id in store.select(.pod, name: Self.requestsMetric, matching: matchers) {

@@ -321,7 +321,13 @@ public struct WindowedStore: Sendable {
     /// would undercount), and to the retained data at the start. Nil when
     /// nothing of it is held.
     public func coveredRange(from: Int64, to: Int64, level: SeriesLevel, now: Int64) -> (from: Int64, to: Int64)? {
-        let mark = watermark(now: now)
+        coveredRange(from: from, to: to, level: level, watermark: watermark(now: now))
+    }
+
+    /// `coveredRange(from:to:level:now:)` with the watermark computed once by
+    /// the caller: it walks every pod, so a query with several selectors
+    /// should not pay it per selector.
+    public func coveredRange(from: Int64, to: Int64, level: SeriesLevel, watermark mark: Int64) -> (from: Int64, to: Int64)? {
         guard mark != .min, dataSince != .max else { return nil }
         let retention = level == .pod ? configuration.detailRetentionMilliseconds : configuration.retentionMilliseconds
         let levelClock = level == .pod ? clock : rollupClock

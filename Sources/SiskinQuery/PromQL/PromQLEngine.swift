@@ -15,7 +15,7 @@ public struct PromQLEngine: Sendable {
     /// `timeout` (seconds) bounds the evaluation: past it, a `timeout` error.
     public func instant(_ expr: Expr, at time: Int64, store: borrowing WindowedStore, now: Int64,
                         timeout: Double? = nil) throws(PromQLError) -> PromValue {
-        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout))
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), watermark: store.watermark(now: now))
         return try evaluator.evaluate(expr, at: time)
     }
 
@@ -28,7 +28,7 @@ public struct PromQLEngine: Sendable {
         guard (end - start) / step < Int64(Self.maxPointsPerSeries) else {
             throw PromQLError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout))
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), watermark: store.watermark(now: now))
         var series: [String: PromSeries] = [:]
         var order: [String] = []
         var t = start
@@ -58,6 +58,8 @@ struct Evaluator {
     let store: WindowedStore
     let now: Int64
     let deadline: Deadline
+    /// Computed once per query: every selector's window ends there.
+    let watermark: Int64
 
     func evaluate(_ expr: Expr, at t: Int64) throws(PromQLError) -> PromValue {
         try deadline.check()
@@ -116,7 +118,7 @@ struct Evaluator {
         let at = t - selector.offsetMilliseconds
         let selection = SeriesSelection(store: store, level: .pod)
         guard let covered = store.coveredRange(from: at - store.configuration.detailRetentionMilliseconds, to: at,
-                                               level: .pod, now: now)
+                                               level: .pod, watermark: watermark)
         else { return [] }
         var out: [PromSample] = []
         var totals: [Int: [Double]] = [:]
@@ -141,7 +143,7 @@ struct Evaluator {
     func rangeFunction(_ function: RangeFunction, _ selector: VectorSelector, range: Int64, at t: Int64) throws(PromQLError) -> [PromSample] {
         let end = t - selector.offsetMilliseconds
         let level = level(forWindowEndingAt: end, range: range)
-        guard var covered = store.coveredRange(from: end - range, to: end, level: level, now: now) else { return [] }
+        guard var covered = store.coveredRange(from: end - range, to: end, level: level, watermark: watermark) else { return [] }
         if function == .irate {
             let clock = level == .pod ? store.clock : store.rollupClock
             covered.from = max(covered.from, covered.to - clock.slotMilliseconds)

@@ -1,4 +1,5 @@
 import SiskinAggregation
+import SiskinExposition
 import SiskinQuery
 
 /// JSON exactly as Prometheus' HTTP API writes it: timestamps as seconds
@@ -88,27 +89,5 @@ enum PrometheusJSON {
         return (negative ? "-" : "") + out
     }
 
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { JSONText.quote(s, escapeHTML: true) }
 }
