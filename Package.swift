@@ -11,6 +11,7 @@
 //             -> SiskinQuery (native workload queries)
 //               -> SiskinCanary (canary judge)
 //                 -> SiskinServer (Hummingbird HTTP) / siskin
+//                   -> SiskinDemo (`siskin demo`: serve + agents + simulator + a Flagger-style rollout)
 // SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
 // Benchmarks live in Benchmarks/Package.swift so the default graph stays small.
 import PackageDescription
@@ -84,6 +85,18 @@ let package = Package(
             ]
         ),
 
+        // `siskin demo`: the whole loop in one process, over loopback.
+        .target(
+            name: "SiskinDemo",
+            dependencies: [
+                "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinCanary", "SiskinAgent", "SiskinAggregation",
+                "SiskinSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Shared by the command-line tools: SISKIN_* environment defaults, durations.
         .target(
             name: "SiskinCommandLine",
@@ -102,7 +115,7 @@ let package = Package(
             name: "siskin",
             dependencies: [
                 "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinStore", "SiskinIngest", "SiskinWire",
-                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent",
+                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinDemo", "SiskinSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -144,6 +157,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
         .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
             "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting",

@@ -7,6 +7,6 @@ struct SiskinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siskin",
         abstract: "Siskin's aggregator for Istio sidecar telemetry.",
-        subcommands: [ServeCommand.self, QueryCommand.self, CanaryCommand.self, DecodeCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, CanaryCommand.self, DemoCommand.self, DecodeCommand.self]
     )
 }

@@ -18,9 +18,10 @@ extension MeshTopology {
     }
 
     /// A small, fully controllable Flagger canary for fidelity checks: `<service>-primary`
-    /// (revision v1, `primaryPods` pods) and `<service>-canary` (revision v2, `canaryPods`
-    /// pods), both canonical service `service` in `namespace`, each behind its own Service
-    /// as Flagger sets them up.
+    /// (revision v1, `primaryPods` pods) and the canary workload `canaryName` (default
+    /// `<service>-canary`; Flagger itself names it `<service>`, the Deployment it watches),
+    /// revision v2 with `canaryPods` pods, both canonical service `service` in `namespace`,
+    /// behind the Services `<service>-primary` and `<service>-canary` as Flagger sets them up.
     ///
     /// `sources` are client workloads (one pod each, in `namespace`) that send
     /// `requestsPerSecond` each, `canaryWeight` of it to the canary and the rest to the
@@ -35,6 +36,7 @@ extension MeshTopology {
     public static func canaryRollout(
         namespace: String = "test",
         service: String = "podinfo",
+        canaryName: String? = nil,
         primaryPods: Int = 2,
         canaryPods: Int = 1,
         sources: [String] = ["loadgenerator"],
@@ -45,14 +47,16 @@ extension MeshTopology {
         canary: ReleaseBehaviour = ReleaseBehaviour(errorShare: 0.05, latency: .latency(medianMs: 30, p99Ms: 400))
     ) -> MeshTopology {
         precondition((0...1).contains(canaryWeight), "canaryWeight is a fraction")
-        func release(_ name: String, revision: String, pods: Int) -> Workload {
+        func release(_ name: String, serviceName: String, revision: String, pods: Int) -> Workload {
             Workload(
                 name: name, namespace: namespace, canonicalService: service, canonicalRevision: revision,
                 app: service, version: revision, serviceAccount: service,
-                service: ServicePort(name: name, namespace: namespace, port: 9898), podCount: pods)
+                service: ServicePort(name: serviceName, namespace: namespace, port: 9898), podCount: pods)
         }
-        let primaryWorkload = release("\(service)-primary", revision: "v1", pods: primaryPods)
-        let canaryWorkload = release("\(service)-canary", revision: "v2", pods: canaryPods)
+        let primaryWorkload = release(
+            "\(service)-primary", serviceName: "\(service)-primary", revision: "v1", pods: primaryPods)
+        let canaryWorkload = release(
+            canaryName ?? "\(service)-canary", serviceName: "\(service)-canary", revision: "v2", pods: canaryPods)
         func client(_ name: String) -> Workload {
             Workload(
                 name: name, namespace: namespace, canonicalRevision: "v1", version: "v1", serviceAccount: name,

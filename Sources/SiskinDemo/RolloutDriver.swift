@@ -1,0 +1,108 @@
+import Foundation
+import SiskinSimulator
+
+/// Flagger's control loop for the demo's canary: every interval an analysis,
+/// then the state machine's decision applied to the simulated traffic split.
+/// Blocking; runs on its own thread.
+struct RolloutDriver {
+    let options: DemoOptions
+    let client: FlaggerClient
+    let mesh: FakeMesh
+    let view: ProgressView
+
+    func run() -> DemoResult {
+        let plan = options.plan
+        let name = "\(options.canary).\(options.namespace)"
+        let start = Date()
+        func elapsed() -> Double { Date().timeIntervalSince(start) }
+        let deadline = options.deadline
+        let analysis = Analysis(client: client, plan: plan, namespace: options.namespace, canary: options.canary,
+                                primary: options.primary, checksum: String(options.seed, radix: 16))
+
+        // Flagger waits for the canary to be ready; here: for the primary's
+        // traffic to be visible through the Prometheus API.
+        view.event(elapsed(), "waiting for \(options.primary)'s traffic to reach siskin serve")
+        while analysis.reading(options.primary).requestsPerSecond == nil {
+            if options.interrupted() {
+                var result = DemoResult(outcome: .rolledBack, reasons: ["interrupted"], analyses: [], failedChecks: 0,
+                                        peakWeight: 0, elapsedSeconds: elapsed())
+                result.interrupted = true
+                return result
+            }
+            if elapsed() > deadline {
+                return DemoResult(outcome: .rolledBack, reasons: ["no traffic reached siskin serve within \(Int(deadline))s"],
+                                  analyses: [], failedChecks: 0, peakWeight: 0, elapsedSeconds: elapsed())
+            }
+            Thread.sleep(forTimeInterval: options.agentIntervalSeconds / 2)
+        }
+
+        var rollout = Rollout(plan: plan)
+        view.event(elapsed(), "New revision detected: starting canary analysis for \(name)")
+        guard case .advance(let first) = rollout.start() else { preconditionFailure("a rollout starts by advancing") }
+        route(canaryWeight: first)
+        view.event(elapsed(), "Advance \(name) canary weight \(first)")
+        view.tableHeader()
+        // Analyses every interval from the first shift, each over the interval before it.
+        let firstShift = Date()
+
+        var reports: [AnalysisReport] = []
+        var reasons: [String] = []
+        var peak = first
+        var interrupted = false
+        var step = 1
+        while !rollout.isFinished {
+            let due = firstShift.addingTimeInterval(Double(step) * plan.intervalSeconds)
+            step += 1
+            while due.timeIntervalSinceNow > 0, !options.interrupted() {
+                Thread.sleep(forTimeInterval: min(0.1, max(0, due.timeIntervalSinceNow)))
+            }
+            if options.interrupted() {
+                rollout.abort()
+                route(canaryWeight: 0)
+                reasons = ["interrupted"]
+                interrupted = true
+                view.event(elapsed(), "Interrupted: rolling back \(name)")
+                break
+            }
+            if elapsed() > deadline {
+                rollout.abort()
+                route(canaryWeight: 0)
+                reasons = ["progress deadline of \(Int(deadline))s exceeded"]
+                view.event(elapsed(), "Rolling back \(name): progress deadline exceeded")
+                break
+            }
+            let report = analysis.run(elapsedSeconds: elapsed(), weight: rollout.canaryWeight)
+            reports.append(report)
+            let decision = rollout.record(analysisPassed: report.passed)
+            view.row(report, decision: decision, threshold: plan.threshold)
+            switch decision {
+            case .advance(let weight):
+                route(canaryWeight: weight)
+                peak = max(peak, weight)
+            case .halt:
+                break
+            case .promote:
+                route(canaryWeight: 0)
+                view.event(elapsed(), "Copying \(name) template spec to \(options.primary).\(options.namespace); "
+                    + "routing all traffic to the primary")
+            case .rollBack(let failed):
+                route(canaryWeight: 0)
+                reasons = report.failures.map(\.detail)
+                view.event(elapsed(), "Rolling back \(name): failed checks threshold reached \(failed)")
+            }
+        }
+        var result = DemoResult(outcome: rollout.phase == .succeeded ? .promoted : .rolledBack, reasons: reasons,
+                                analyses: reports, failedChecks: rollout.failedChecks, peakWeight: peak,
+                                elapsedSeconds: elapsed())
+        result.interrupted = interrupted
+        return result
+    }
+
+    /// The VirtualService weights: `canaryWeight` percent of the load to the canary.
+    private func route(canaryWeight: Int) {
+        let total = options.scenario.requestsPerSecond
+        let share = Double(canaryWeight) / 100
+        _ = mesh.setRequestsPerSecond(total * share, from: DemoOptions.loadGenerator, to: options.canary)
+        _ = mesh.setRequestsPerSecond(total * (1 - share), from: DemoOptions.loadGenerator, to: options.primary)
+    }
+}
