@@ -17,6 +17,8 @@ public struct WindowedStore: Sendable {
     public let rollupClock: SlotClock
 
     public internal(set) var pods: [PodRecord] = []
+    /// `pods`' clocks, index for index (kept in step by `syncClock`).
+    var podClocks: [PodClock] = []
     var podIndex: [PodKey: Int] = [:]
     var freePods: [Int] = []
 
@@ -100,7 +102,19 @@ public struct WindowedStore: Sendable {
             podIndex[key] = podID
         }
         apply(increments, pod: podID)
+        syncClock(podID)
         return .applied(kind: increments.kind, newSeries: increments.newSeries.count, resets: increments.resets)
+    }
+
+    /// Copies pod `podID`'s clock into `podClocks` after its record changed.
+    mutating func syncClock(_ podID: Int) {
+        while podClocks.count < pods.count { podClocks.append(PodClock(pods[podClocks.count])) }
+        podClocks[podID] = PodClock(pods[podID])
+    }
+
+    /// Rebuilds `podClocks` whole (after `pods` was replaced, e.g. from a snapshot).
+    mutating func rebuildPodClocks() {
+        podClocks = pods.map(PodClock.init)
     }
 
     private mutating func apply(_ push: PushIncrements, pod podID: Int) {
@@ -258,6 +272,7 @@ public struct WindowedStore: Sendable {
             podIndex[pods[podID].key] = nil
             pods[podID].live = false
             pods[podID].seriesOfSlot = []
+            syncClock(podID)
             freePods.append(podID)
             dropped += 1
         }
@@ -285,9 +300,8 @@ public struct WindowedStore: Sendable {
 
     /// Latest push time (agent clock, ms) of any pod.
     public var latestData: Int64 {
-        // Fields are read in place: copying each record would retain its arrays.
         var latest = Int64.min
-        for i in pods.indices where pods[i].live { latest = max(latest, pods[i].stream.timestampMilliseconds) }
+        for clock in podClocks where clock.live { latest = max(latest, clock.timestamp) }
         return latest
     }
 
@@ -297,11 +311,10 @@ public struct WindowedStore: Sendable {
     public func watermark(now: Int64) -> Int64 {
         var mark = Int64.max
         var latest = Int64.min
-        for i in pods.indices where pods[i].live {
-            let ts = pods[i].stream.timestampMilliseconds
-            latest = max(latest, ts)
-            let patience = max(3 * pods[i].intervalMilliseconds, 15_000)
-            if now - pods[i].lastReceived <= patience { mark = min(mark, ts) }
+        for clock in podClocks where clock.live {
+            latest = max(latest, clock.timestamp)
+            let patience = max(3 * clock.interval, 15_000)
+            if now - clock.lastReceived <= patience { mark = min(mark, clock.timestamp) }
         }
         if mark == .max { return latest }
         // A pod whose clock lags far behind the others must not hold every
@@ -345,15 +358,16 @@ public struct WindowedStore: Sendable {
     public func select(_ level: SeriesLevel, name: String?, matching matchers: [LabelMatcher]) -> [Int] {
         let postings = level == .pod ? podPostings : rollupPostings
         let table = level == .pod ? series : rollups
-        var candidates: [Int]? = nil
         var equalities = matchers.filter { $0.op == .equal && !$0.value.isEmpty }.map { ($0.name, $0.value) }
         if let name { equalities.append(("__name__", name)) }
+        // Start from the shortest posting list; only that one is copied.
+        var shortest: (name: String, value: String, count: Int)? = nil
         for (n, v) in equalities {
-            let ids = postings.ids(name: n, value: v)
-            if candidates == nil || ids.count < candidates!.count { candidates = ids }
-            if ids.isEmpty { return [] }
+            let count = postings.count(name: n, value: v)
+            if count == 0 { return [] }
+            if shortest == nil || count < shortest!.count { shortest = (n, v, count) }
         }
-        let pool = candidates ?? table.indices.filter { table[$0].live }
+        let pool = shortest.map { postings.ids(name: $0.name, value: $0.value) } ?? table.indices.filter { table[$0].live }
         var out: [Int] = []
         out.reserveCapacity(pool.count)
         for id in pool where table[id].live {

@@ -4,11 +4,14 @@ import SiskinPromQL
 extension Evaluator {
     func aggregate(_ aggregation: Aggregation, at t: Int64) throws(PromQLError) -> PromValue {
         let samples = try vector(aggregation.expr, at: t)
-        let grouping = Set(aggregation.grouping)
+        // A `by`/`without` list is a handful of names: a linear scan beats
+        // hashing every label of every sample.
+        let grouping = aggregation.grouping
+        func grouped(_ name: String) -> Bool { grouping.contains(name) }
         func groupLabels(_ labels: [Label]) -> [Label] {
             aggregation.without
-                ? labels.filter { !grouping.contains($0.name) && $0.name != LabelSet.metricName }
-                : labels.filter { grouping.contains($0.name) }
+                ? labels.filter { !grouped($0.name) && $0.name != LabelSet.metricName }
+                : labels.filter { grouped($0.name) }
         }
         var groups: [String: (labels: [Label], members: [PromSample])] = [:]
         var order: [String] = []

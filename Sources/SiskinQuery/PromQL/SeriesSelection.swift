@@ -61,6 +61,7 @@ struct SeriesSelection {
         }
 
         var out: [SelectedSeries] = []
+        var leTexts = LeTexts()
         for (family, part, promName) in families.sorted(by: { $0.promName < $1.promName }) {
             var ids = Set<Int>()
             for matchers in lookups { ids.formUnion(store.select(level, name: family, matching: matchers)) }
@@ -85,25 +86,41 @@ struct SeriesSelection {
                 // Prometheus has no empty label values: a label kept empty is absent.
                 var labels = s.key.labels.filter { !$0.value.isEmpty }
                 labels.append(Label(LabelSet.metricName, promName))
+                labels.sort()
                 switch part {
                 case .plain:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: 0, labels: labels.sorted())) }
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: 0, labels: labels)) }
                 case .sum:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 1, labels: labels.sorted())) }
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 1, labels: labels)) }
                 case .count:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 2, labels: labels.sorted())) }
+                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 2, labels: labels)) }
                 case .bucket:
-                    for i in 0...s.bounds.count {
-                        let le = i < s.bounds.count ? SampleValue.format(s.bounds[i]) : "+Inf"
+                    // Sorted once; `le` goes where it sorts (a series has no `le` of its own).
+                    let at = labels.firstIndex { $0.name > "le" } ?? labels.count
+                    let les = leTexts.texts(for: s.bounds)
+                    for (i, le) in les.enumerated() {
                         guard passes("le", le) else { continue }
                         var withLe = labels
-                        withLe.append(Label("le", le))
-                        out.append(SelectedSeries(id: id, index: i, labels: withLe.sorted()))
+                        withLe.insert(Label("le", le), at: at)
+                        out.append(SelectedSeries(id: id, index: i, labels: withLe))
                     }
                 }
             }
         }
         return out
+    }
+
+    /// `le` values of a bucket layout as Prometheus prints them, `+Inf`
+    /// last: formatted once per layout, not once per series and bucket.
+    private struct LeTexts {
+        var cache: [[Double]: [String]] = [:]
+
+        mutating func texts(for bounds: [Double]) -> [String] {
+            if let texts = cache[bounds] { return texts }
+            let texts = bounds.map(SampleValue.format) + ["+Inf"]
+            cache[bounds] = texts
+            return texts
+        }
     }
 
     private static func base(_ name: String, _ suffix: String) -> String? {

@@ -89,6 +89,7 @@ struct SnapshotDecoder {
             pods.append(try reader.bool("pod live") ? try pod() : Self.deadPod)
         }
         store.pods = pods
+        store.rebuildPodClocks()
         store.freePods = try indices("free pods")
 
         store.series = try table(level: .pod)

@@ -23,6 +23,12 @@ struct LabelPostings: Sendable {
         if lists[name]?.isEmpty == true { lists[name] = nil }
     }
 
+    /// How many series carry `name="value"`: picks the list to start from
+    /// without copying the long ones (`reporter="destination"` holds half the store).
+    func count(name: String, value: String) -> Int {
+        lists[name]?[value]?.count ?? 0
+    }
+
     func ids(name: String, value: String) -> [Int] {
         guard let set = lists[name]?[value] else { return [] }
         return Array(set)

@@ -1,5 +1,6 @@
 import SiskinIngest
 import SiskinStore
+import Testing
 
 /// Everything a query can ask a store, bit for bit: a restarted database
 /// must give the same answers as one that never stopped.
@@ -47,6 +48,22 @@ struct StoreAnswers: Equatable, CustomStringConvertible {
             ]
             dataSince = store.dataSince
             watermark = store.watermark(now: now)
+            // The store reads packed copies of the pods' clocks: they must
+            // agree with the records themselves after every kind of change.
+            var latest = Int64.min, mark = Int64.max
+            for pod in store.livePods {
+                latest = max(latest, pod.stream.timestampMilliseconds)
+                if now - pod.lastReceived <= max(3 * pod.intervalMilliseconds, 15_000) {
+                    mark = min(mark, pod.stream.timestampMilliseconds)
+                }
+            }
+            if store.latestData != latest {
+                Issue.record("latestData \(store.latestData) != \(latest) from the pod records")
+            }
+            let expected = mark == .max ? latest : max(mark, watermark)
+            if watermark != expected || (mark != .max && watermark < mark) {
+                Issue.record("watermark \(watermark) disagrees with the pod records (oldest fresh push \(mark), newest \(latest))")
+            }
             for level in [SeriesLevel.pod, .rollup] {
                 let range = store.coveredRange(from: now - 3_600_000, to: now, level: level, now: now)
                 coverage.append(range.map { "\($0.from)...\($0.to)" } ?? "none")
