@@ -64,7 +64,6 @@ let package = Package(
             name: "SiskinAgent",
             dependencies: [
                 "SiskinExposition", "SiskinAggregation", "SiskinWire", "CCurl",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -160,8 +159,10 @@ let package = Package(
         .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
         .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
-            "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting",
+            "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting", "SiskinAggregation",
             .product(name: "Logging", package: "swift-log"),
+            // The oracle for the agent's own rules-YAML parser.
+            .product(name: "Yams", package: "Yams"),
         ]),
     ]
 )

@@ -1,6 +1,5 @@
 import SiskinAggregation
 import SiskinExposition
-import Yams
 
 /// Aggregation rules loaded from YAML, so a platform team can tune what each
 /// agent keeps without a new build.
@@ -21,7 +20,9 @@ public enum RulesFile {
         public var description: String
     }
 
-    private struct Document: Decodable {
+    /// The file's fields, checked against the schema: unknown keys are
+    /// errors (a misspelt `wihtout` must not silently keep every label).
+    private struct Document {
         var preset: String?
         var podLabel: String?
         var namespaceLabel: String?
@@ -29,20 +30,87 @@ public enum RulesFile {
         var rules: [Rule]?
     }
 
-    private struct Rule: Decodable {
+    private struct Rule {
         var families: [String]
         var by: [String]?
         var without: [String]?
     }
 
-    /// Parses rules YAML; errors name the problem and the rule.
-    public static func parse(_ yaml: String) throws -> AggregationRules {
-        let document: Document
+    private static func document(_ yaml: String) throws(Error) -> Document {
+        let root: RulesYAML.Node
         do {
-            document = try YAMLDecoder().decode(Document.self, from: yaml)
+            root = try RulesYAML.parse(yaml)
         } catch {
             throw Error(description: "rules YAML: \(error)")
         }
+        guard case .mapping(let entries) = root else {
+            throw Error(description: "rules YAML: the file must be a mapping (preset, podLabel, namespaceLabel, "
+                + "restartSignal, rules)")
+        }
+        var document = Document()
+        for (key, value) in entries {
+            switch key {
+            case "preset": document.preset = try string(value, key)
+            case "podLabel": document.podLabel = try string(value, key)
+            case "namespaceLabel": document.namespaceLabel = try string(value, key)
+            case "restartSignal": document.restartSignal = try string(value, key)
+            case "rules":
+                switch value {
+                case .null: document.rules = nil
+                case .sequence(let items):
+                    document.rules = try items.enumerated().map { (i, item) throws(Error) in try rule(item, i + 1) }
+                default: throw Error(description: "rules YAML: 'rules' must be a list of rules")
+                }
+            default:
+                throw Error(description: "rules YAML: unknown key '\(key)' (known: preset, podLabel, namespaceLabel, "
+                    + "restartSignal, rules)")
+            }
+        }
+        return document
+    }
+
+    private static func rule(_ node: RulesYAML.Node, _ number: Int) throws(Error) -> Rule {
+        guard case .mapping(let entries) = node else {
+            throw Error(description: "rules YAML: rule \(number) must be a mapping with 'families' and 'by' or 'without'")
+        }
+        var families: [String]?
+        var rule = Rule(families: [])
+        for (key, value) in entries {
+            let where_ = "rule \(number) '\(key)'"
+            switch key {
+            case "families": families = try strings(value, where_)
+            case "by": rule.by = try strings(value, where_)
+            case "without": rule.without = try strings(value, where_)
+            default:
+                throw Error(description: "rules YAML: rule \(number): unknown key '\(key)' (known: families, by, without)")
+            }
+        }
+        guard let families else { throw Error(description: "rules YAML: rule \(number) has no 'families'") }
+        rule.families = families
+        return rule
+    }
+
+    private static func string(_ node: RulesYAML.Node, _ key: String) throws(Error) -> String? {
+        switch node {
+        case .null: return nil
+        case .scalar(let text): return text
+        default: throw Error(description: "rules YAML: '\(key)' must be a string")
+        }
+    }
+
+    private static func strings(_ node: RulesYAML.Node, _ place: String) throws(Error) -> [String] {
+        guard case .sequence(let items) = node else {
+            throw Error(description: "rules YAML: \(place) must be a list, e.g. [a, b]")
+        }
+        return try items.map { item throws(Error) in
+            guard case .scalar(let text) = item else { throw Error(description: "rules YAML: \(place) holds a non-string item") }
+            return text
+        }
+    }
+
+    /// Parses rules YAML; errors name the problem and the rule.
+    public static func parse(_ yaml: String) throws -> AggregationRules {
+        let document = try document(yaml)
         var base = AggregationRules(rules: [])  // no preset: only the file's rules
         if let preset = document.preset {
             guard let found = AggregationRules.preset(named: preset) else {
