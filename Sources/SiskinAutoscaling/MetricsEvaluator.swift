@@ -31,7 +31,7 @@ public struct MetricsEvaluator: Sendable {
         metricSelector: LabelSelector = .everything, store: borrowing WindowedStore, now: Int64
     ) throws(MetricsAPIError) -> [MetricValue] {
         let metric = try customMetric(name, resource: .pods, objectName: pod ?? "*")
-        let live = store.livePods.filter { $0.key.namespace == namespace }
+        let live = store.livePods(inNamespace: namespace)
         guard !live.isEmpty else { throw .notFound("namespaces", namespace) }
         var wanted: Set<String> = []
         for record in live {
@@ -41,8 +41,8 @@ public struct MetricsEvaluator: Sendable {
         }
         if let pod, wanted.isEmpty { throw .notFound("pods", pod) }
         if wanted.isEmpty { return [] }
-        var matchers = [PromQLMatchers.equal("namespace", namespace)] + PromQLMatchers.matchers(for: metricSelector)
-        if let pod { matchers.append(PromQLMatchers.equal("pod", pod)) }
+        let matchers = [PromQLMatchers.equal("namespace", namespace), PromQLMatchers.oneOf("pod", wanted.sorted())]
+            + PromQLMatchers.matchers(for: metricSelector)
         let samples = try evaluate(metric, matchers: matchers, by: ["namespace", "pod"], store: store, now: now)
         var out: [MetricValue] = []
         for sample in samples {
@@ -64,7 +64,7 @@ public struct MetricsEvaluator: Sendable {
         metricSelector: LabelSelector = .everything, store: borrowing WindowedStore, now: Int64
     ) throws(MetricsAPIError) -> MetricValue {
         let metric = try customMetric(name, resource: resource, objectName: object)
-        guard store.livePods.contains(where: { $0.key.namespace == namespace }) else {
+        guard store.hasLivePods(inNamespace: namespace) else {
             throw .notFound("namespaces", namespace)
         }
         var matchers = [PromQLMatchers.equal("namespace", namespace)] + PromQLMatchers.matchers(for: metricSelector)
@@ -97,7 +97,7 @@ public struct MetricsEvaluator: Sendable {
             throw MetricsAPIError(reason: "NotFound", code: 404, message: "the server could not find the external metric \(name)",
                                   details: .init(name: name, group: MetricsAPIGroup.external.rawValue, kind: "externalmetrics"))
         }
-        guard store.livePods.contains(where: { $0.key.namespace == namespace }) else {
+        guard store.hasLivePods(inNamespace: namespace) else {
             throw .notFound("namespaces", namespace)
         }
         var by = ["namespace"]

@@ -9,6 +9,13 @@ public enum PromQLMatchers {
         labelName(name) + "=" + JSONText.quote(value)
     }
 
+    /// `name` is one of `values`: `=` for one, a literal alternation for
+    /// more, which the engine looks up in the label index like equalities
+    /// (so a workload's pods cost what their series cost, not the namespace's).
+    public static func oneOf(_ name: String, _ values: [String]) -> String {
+        values.count == 1 ? equal(name, values[0]) : labelName(name) + "=~" + JSONText.quote(alternatives(values))
+    }
+
     public static func matchers(for selector: LabelSelector) -> [String] {
         selector.requirements.map { requirement in
             switch requirement {
