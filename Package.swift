@@ -10,7 +10,8 @@
 //           -> SiskinStore (windowed rings, rollups, persistence)
 //             -> SiskinQuery (native workload queries)
 //               -> SiskinCanary (canary judge)
-//                 -> SiskinServer (Hummingbird HTTP) / siskin
+//               -> SiskinAutoscaling (Kubernetes custom/external metrics APIs' catalogue and documents)
+//                 -> SiskinServer (Hummingbird HTTP, HTTPS metrics APIs) / siskin
 //                   -> SiskinDemo (`siskin demo`: serve + agents + simulator + a Flagger-style rollout)
 // SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
 // Benchmarks live in Benchmarks/Package.swift so the default graph stays small.
@@ -33,6 +34,7 @@ let package = Package(
         .library(name: "SiskinStore", targets: ["SiskinStore"]),
         .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
         .library(name: "SiskinPromQL", targets: ["SiskinPromQL"]),
+        .library(name: "SiskinAutoscaling", targets: ["SiskinAutoscaling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Already in the graph through HummingbirdTLS; named so the metrics
+        // API can swap certificates per handshake (NIOSSLContextConfigurationOverride).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
     ],
     targets: [
         // C shims for system libraries.
@@ -73,11 +78,20 @@ let package = Package(
         .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation", "SiskinPromQL"]),
         .target(name: "SiskinCanary", dependencies: ["SiskinQuery", "SiskinStore"]),
         .target(
+            name: "SiskinAutoscaling",
+            dependencies: [
+                "SiskinQuery", "SiskinStore", "SiskinPromQL", "SiskinAggregation", "SiskinIngest", "SiskinExposition",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "SiskinServer",
             dependencies: [
                 "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinPromQL", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-                "SiskinExposition",
+                "SiskinExposition", "SiskinAutoscaling",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +128,8 @@ let package = Package(
             name: "siskin",
             dependencies: [
                 "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinStore", "SiskinIngest", "SiskinWire",
-                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinDemo", "SiskinSimulator",
+                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinAutoscaling",
+                "SiskinDemo", "SiskinSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -149,9 +164,12 @@ let package = Package(
         .testTarget(name: "SiskinPromQLTests", dependencies: ["SiskinPromQL"]),
         .testTarget(name: "SiskinQueryTests", dependencies: ["SiskinQuery", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinPromQL", "SiskinTesting"]),
         .testTarget(name: "SiskinCanaryTests", dependencies: ["SiskinCanary", "SiskinTesting"]),
+        .testTarget(name: "SiskinAutoscalingTests", dependencies: [
+            "SiskinAutoscaling", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinQuery", "SiskinPromQL", "SiskinTesting",
+        ]),
         .testTarget(name: "SiskinServerTests", dependencies: [
             "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-            "SiskinAgent", "SiskinSimulator", "SiskinTesting",
+            "SiskinAgent", "SiskinSimulator", "SiskinTesting", "SiskinAutoscaling",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -13,12 +13,16 @@ public struct ServerConfiguration: Sendable {
     public var maintenanceIntervalSeconds: Double
     /// How often a snapshot is written (with a data directory).
     public var snapshotIntervalSeconds: Double
+    /// The Kubernetes metrics APIs over HTTPS; off when nil.
+    public var metricsAPI: MetricsAPIConfiguration?
 
     public init(
         host: String = "0.0.0.0", port: Int = 9090, tokens: BearerTokens = .open,
         limits: DecodingLimits = ServerConfiguration.ingestLimits, store: StoreConfiguration = .default,
-        maintenanceIntervalSeconds: Double = 1, snapshotIntervalSeconds: Double = 60
+        maintenanceIntervalSeconds: Double = 1, snapshotIntervalSeconds: Double = 60,
+        metricsAPI: MetricsAPIConfiguration? = nil
     ) {
+        self.metricsAPI = metricsAPI
         self.host = host
         self.port = port
         self.tokens = tokens

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import SiskinIngest
 import SiskinStore
 
@@ -7,11 +8,13 @@ import SiskinStore
 /// route, over a `Database`. Tests run it on an ephemeral port.
 public enum SiskinServer {
     /// Builds the application. `onListening` receives the bound port (useful
-    /// with port 0).
+    /// with port 0); `onMetricsAPIListening` the HTTPS port of the metrics
+    /// APIs, when `configuration.metricsAPI` turns them on.
     public static func application(
         configuration: ServerConfiguration, database: Database, metrics: ServerMetrics = ServerMetrics(),
         canaryHistory: CanaryHistory = CanaryHistory(),
-        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onMetricsAPIListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         IngestRoutes(database: database, tokens: configuration.tokens,
@@ -22,10 +25,15 @@ public enum SiskinServer {
         PrometheusAPIRoutes(database: database).register(on: router)
         CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
         let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
+        var services: [any Service] = [maintenance]
+        if let metricsAPI = configuration.metricsAPI {
+            services.append(MetricsAPIService(configuration: metricsAPI, database: database, logger: logger,
+                                              onListening: onMetricsAPIListening))
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siskin"),
-            services: [maintenance],
+            services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

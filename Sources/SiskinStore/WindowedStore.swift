@@ -430,6 +430,19 @@ public struct WindowedStore: Sendable {
     }
 
     public var livePods: [PodRecord] { pods.filter(\.live) }
+
+    /// The live pods of one namespace. Copies only those: copying every
+    /// record (`livePods`) costs more than a whole metrics API answer.
+    public func livePods(inNamespace namespace: String) -> [PodRecord] {
+        var out: [PodRecord] = []
+        for i in pods.indices where pods[i].live && pods[i].stream.pod.namespace == namespace { out.append(pods[i]) }
+        return out
+    }
+
+    /// Whether any live pod is in `namespace` (fields read in place).
+    public func hasLivePods(inNamespace namespace: String) -> Bool {
+        pods.indices.contains { pods[$0].live && pods[$0].stream.pod.namespace == namespace }
+    }
     public var podCount: Int { podIndex.count }
     /// Pod-level series held, detached ones included.
     public var seriesCount: Int { series.count - freeSeries.count }

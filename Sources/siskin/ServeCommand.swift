@@ -2,6 +2,7 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import SiskinAgent
+import SiskinAutoscaling
 import SiskinCommandLine
 import SiskinExposition
 import SiskinIngest
@@ -18,7 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: POST /api/v1/siskin/summaries (agents), GET /api/v1/siskin/workloads, \
             GET /api/v1/siskin/workload, POST /api/v1/siskin/flagger/judge (Flagger webhook), \
             GET /api/v1/siskin/canary/judge, GET /api/v1/siskin/canary/history, the Prometheus HTTP API, \
-            /healthz, /readyz, /metrics. See docs/aggregator.md and docs/canary-judge.md.
+            /healthz, /readyz, /metrics. With --tls-cert-file and --tls-key-file, the Kubernetes custom and \
+            external metrics APIs (for the HPA) on --metrics-api-listen over HTTPS. See docs/aggregator.md, \
+            docs/canary-judge.md and docs/autoscaling.md.
             """
     )
 
@@ -52,6 +55,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most series one pod may push. [env: SISKIN_MAX_SERIES_PER_POD]")
     var maxSeriesPerPod: Int = Environment.value("SISKIN_MAX_SERIES_PER_POD").flatMap { Int($0) } ?? 20_000
 
+    @Option(name: .customLong("metrics-api-listen"), help: "HTTPS address of the Kubernetes metrics APIs, host:port. [env: SISKIN_METRICS_API_LISTEN]")
+    var metricsAPIListen: String = Environment.value("SISKIN_METRICS_API_LISTEN") ?? "0.0.0.0:6443"
+
+    @Option(help: "PEM certificate (chain) of the metrics APIs; re-read when it changes. [env: SISKIN_TLS_CERT_FILE]")
+    var tlsCertFile: String?
+
+    @Option(help: "PEM private key of the metrics APIs; re-read when it changes. [env: SISKIN_TLS_KEY_FILE]")
+    var tlsKeyFile: String?
+
+    @Option(help: "YAML catalogue of the metrics APIs' metrics; built-in default when absent. [env: SISKIN_METRICS_CATALOGUE]")
+    var metricsCatalogue: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: SISKIN_LOG_LEVEL]")
     var logLevel: String = Environment.value("SISKIN_LOG_LEVEL") ?? "info"
 
@@ -63,6 +78,45 @@ struct ServeCommand: AsyncParsableCommand {
         guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be host:port, got '\(listen)'") }
         guard slot.value >= 0.1 else { throw ValidationError("--slot must be at least 100ms") }
+        guard ListenAddress(metricsAPIListen) != nil else {
+            throw ValidationError("--metrics-api-listen must be host:port, got '\(metricsAPIListen)'")
+        }
+        switch (certificateFile, keyFile) {
+        case (.some, nil): throw ValidationError("--tls-cert-file needs --tls-key-file too")
+        case (nil, .some): throw ValidationError("--tls-key-file needs --tls-cert-file too")
+        default: break
+        }
+    }
+
+    // Optional options fall back to their environment variables here:
+    // ArgumentParser deprecates defaults on optional options.
+    var certificateFile: String? { tlsCertFile ?? Environment.value("SISKIN_TLS_CERT_FILE") }
+    var keyFile: String? { tlsKeyFile ?? Environment.value("SISKIN_TLS_KEY_FILE") }
+    var cataloguePath: String? { metricsCatalogue ?? Environment.value("SISKIN_METRICS_CATALOGUE") }
+
+    /// The metrics APIs' configuration, nil (off) without a certificate.
+    func metricsAPIConfiguration(logger: Logger) throws -> MetricsAPIConfiguration? {
+        var catalogue = MetricsCatalogue.builtIn()
+        if let cataloguePath {
+            let bytes = try BodyReader.readAll(cataloguePath, limit: 1 << 20)
+            do {
+                catalogue = try MetricsCatalogue(yaml: String(decoding: bytes, as: UTF8.self))
+            } catch {
+                throw ValidationError("\(cataloguePath): \(error)")
+            }
+        }
+        guard let certificateFile, let keyFile else {
+            logger.notice("no --tls-cert-file/--tls-key-file: the Kubernetes metrics APIs (HPA) are off")
+            return nil
+        }
+        let certificates: CertificateStore
+        do {
+            certificates = try CertificateStore(certificateFile: certificateFile, keyFile: keyFile)
+        } catch {
+            throw ValidationError("cannot serve the metrics APIs with \(certificateFile) and \(keyFile): \(error)")
+        }
+        let address = ListenAddress(metricsAPIListen)!
+        return MetricsAPIConfiguration(host: address.host, port: address.port, certificates: certificates, catalogue: catalogue)
     }
 
     func run() async throws {
@@ -88,8 +142,9 @@ struct ServeCommand: AsyncParsableCommand {
             retentionMilliseconds: Int64(retention.value * 1000),
             staleAfterMilliseconds: Int64(staleAfter.value * 1000),
             maxSeriesPerPod: maxSeriesPerPod)
+        let metricsAPI = try metricsAPIConfiguration(logger: logger)
         let configuration = ServerConfiguration(host: address.host, port: address.port, tokens: tokens, store: store,
-                                                snapshotIntervalSeconds: snapshotInterval.value)
+                                                snapshotIntervalSeconds: snapshotInterval.value, metricsAPI: metricsAPI)
         let database = try Database(configuration: store, dataDirectory: inMemory ? nil : dataDir)
         let status = database.persistence
         logger.info("state loaded", metadata: [
@@ -98,6 +153,11 @@ struct ServeCommand: AsyncParsableCommand {
         ])
         let app = SiskinServer.application(configuration: configuration, database: database, logger: logger) { port in
             logger.info("listening", metadata: ["address": "\(address.host):\(port)"])
+        } onMetricsAPIListening: { port in
+            logger.info("metrics APIs serving HTTPS", metadata: [
+                "https_address": "\(metricsAPI?.host ?? ""):\(port)",
+                "metrics": "\(metricsAPI?.catalogue.metrics.map(\.name).joined(separator: ",") ?? "")",
+            ])
         }
         try await app.runService()
     }

@@ -42,6 +42,14 @@ final class ServeProcess {
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
+    /// The metrics APIs' HTTPS port, from the log line announcing it.
+    static func metricsAPIPort(in log: String) -> Int? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("https_address=127.0.0.1:") }),
+              let range = line.range(of: "https_address=127.0.0.1:")
+        else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+
     /// SIGTERM and wait: a clean shutdown.
     func stop() {
         process.terminate()

@@ -1,0 +1,32 @@
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import ServiceLifecycle
+import SiskinAutoscaling
+import SiskinStore
+
+/// The HTTPS server of the metrics APIs, run beside the main one by
+/// `SiskinServer.application` (a service of it, so it starts and stops
+/// with it).
+struct MetricsAPIService: Service {
+    let configuration: MetricsAPIConfiguration
+    let database: Database
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        MetricsAPIRoutes(database: database, evaluator: MetricsEvaluator(catalogue: configuration.catalogue))
+            .register(on: router)
+        let reload = CertificateReloadService(
+            certificates: configuration.certificates, intervalSeconds: configuration.certificateReloadSeconds, logger: logger)
+        let app = Application(
+            router: router,
+            server: try .tls(.http1(), tlsConfiguration: configuration.certificates.tlsConfiguration()),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siskin"),
+            services: [reload],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        try await app.run()
+    }
+}
