@@ -185,11 +185,17 @@ cert-manager.io/v1/Issuer:
   additionalProperties: false
   properties:
     selfSigned: {type: object, additionalProperties: false, properties: {}}
+    ca:
+      type: object
+      additionalProperties: false
+      required: [secretName]
+      properties: {secretName: {type: string}}
 cert-manager.io/v1/Certificate:
   type: object
   additionalProperties: false
   required: [secretName, issuerRef]
   properties:
+    isCA: {type: boolean}
     secretName: {type: string}
     commonName: {type: string}
     dnsNames: {type: array, items: {type: string}}
@@ -555,6 +561,11 @@ def check_serve_container(where, owner, c, spec, port_names, objs) -> str | None
         if cert is not None:
             R.check(f"{s['name']}.{s['namespace']}.svc" in cert["spec"].get("dnsNames", []),
                     f"{where}: Certificate {ca_from} names {s['name']}.{s['namespace']}.svc, the name the API server checks")
+            issuer = next((o for o in objs if o["kind"] == "Issuer" and o["metadata"]["name"] == cert["spec"]["issuerRef"]["name"]), None)
+            ca_secret = (issuer or {}).get("spec", {}).get("ca", {}).get("secretName")
+            ca_cert = next((o for o in objs if o["kind"] == "Certificate" and o["spec"]["secretName"] == ca_secret), None)
+            R.check(ca_cert is not None and ca_cert["spec"].get("isCA") is True,
+                    f"{where}: Certificate {ca_from} is signed by a CA Issuer whose CA is a cert-manager Certificate (stable caBundle)")
     return flag_value(args, "--slot")
 
 
@@ -637,6 +648,16 @@ def check_flagger_and_hpa(built, services) -> None:
 # ---------------------------------------------------------------- 5. CLI
 
 SUBCOMMANDS = {"siskin": ["serve", "query", "canary", "decode"], "siskin-agent": ["run", "inspect", "health"]}
+# Options deploy/ and docs/deploy.md rely on whether or not a manifest passes
+# them today (the metrics APIs for the HPA): flag -> its environment variable.
+EXPECTED_OPTIONS = {
+    ("siskin", "serve"): {
+        "--metrics-api-listen": "SISKIN_METRICS_API_LISTEN",
+        "--tls-cert-file": "SISKIN_TLS_CERT_FILE",
+        "--tls-key-file": "SISKIN_TLS_KEY_FILE",
+        "--metrics-catalogue": "SISKIN_METRICS_CATALOGUE",
+    },
+}
 DEFAULT_SUBCOMMAND = {"siskin-agent": "run"}
 
 
@@ -684,6 +705,15 @@ def containers_running_siskin(built: dict[str, list[dict]], overlay: dict) -> li
 
 def check_cli(cli: CLI, containers, pending: set[str]) -> None:
     section(f"flags and environment against the built CLI ({rel(cli.bin_dir) if cli.bin_dir.startswith(ROOT) else cli.bin_dir})")
+    for (program, sub), options in EXPECTED_OPTIONS.items():
+        flags, envs = cli.options(program, sub)
+        for flag, env in options.items():
+            ok = flag in flags and env in envs
+            if not ok and flag in pending:
+                R.warn(f"`{program} {sub}` has no {flag} / {env} yet (pending, allowed by --pending-flag)")
+            else:
+                R.check(ok, f"`{program} {sub}` has {flag} [env: {env}], which deploy/ relies on",
+                        f"flag {'present' if flag in flags else 'missing'}, env {'present' if env in envs else 'missing'}")
     for where, c, _ in containers:
         program, sub, args = split_command(c["command"] + c.get("args", []))
         flags, envs = cli.options(program, sub)
@@ -701,6 +731,10 @@ def check_cli(cli: CLI, containers, pending: set[str]) -> None:
         for e in c.get("env", []):
             R.check(e["name"] in envs, f"{where}: env {e['name']} is read by {program} {sub}",
                     f"`{program} {sub} --help` names {sorted(envs)}")
+        if program == "siskin-agent" and sub == "run" and "SISKIN_SCRAPE_URL" not in env_of(c) and not flag_value(args, "--scrape-url"):
+            help_text = " ".join(subprocess.run([cli.path(program), sub, "--help"], capture_output=True, text=True).stdout.split())
+            R.check("(default: http://127.0.0.1:15090/stats/prometheus)" in help_text,
+                    f"{where}: the agent's default scrape URL is istio-proxy's 127.0.0.1:15090/stats/prometheus")
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             command = c.get(probe, {}).get("exec", {}).get("command")
             if not command:
