@@ -67,6 +67,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "YAML catalogue of the metrics APIs' metrics; built-in default when absent. [env: SISKIN_METRICS_CATALOGUE]")
     var metricsCatalogue: String?
 
+    @Option(help: "PEM CA bundle the aggregation layer's front-proxy client certificate must chain to (the API server's --requestheader-client-ca-file); required on /apis when given. [env: SISKIN_REQUESTHEADER_CLIENT_CA_FILE]")
+    var requestheaderClientCaFile: String?
+
+    @Option(help: "Comma-separated common names accepted for that certificate (the API server's --requestheader-allowed-names); empty accepts any the CA signed. [env: SISKIN_REQUESTHEADER_ALLOWED_NAMES]")
+    var requestheaderAllowedNames: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: SISKIN_LOG_LEVEL]")
     var logLevel: String = Environment.value("SISKIN_LOG_LEVEL") ?? "info"
 
@@ -93,6 +99,11 @@ struct ServeCommand: AsyncParsableCommand {
     var certificateFile: String? { tlsCertFile ?? Environment.value("SISKIN_TLS_CERT_FILE") }
     var keyFile: String? { tlsKeyFile ?? Environment.value("SISKIN_TLS_KEY_FILE") }
     var cataloguePath: String? { metricsCatalogue ?? Environment.value("SISKIN_METRICS_CATALOGUE") }
+    var clientCAFile: String? { requestheaderClientCaFile ?? Environment.value("SISKIN_REQUESTHEADER_CLIENT_CA_FILE") }
+    var allowedNames: [String] {
+        (requestheaderAllowedNames ?? Environment.value("SISKIN_REQUESTHEADER_ALLOWED_NAMES") ?? "")
+            .split(separator: ",").map { String($0).trimmingScalars(in: " ") }.filter { !$0.isEmpty }
+    }
 
     /// The metrics APIs' configuration, nil (off) without a certificate.
     func metricsAPIConfiguration(logger: Logger) throws -> MetricsAPIConfiguration? {
@@ -115,8 +126,22 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot serve the metrics APIs with \(certificateFile) and \(keyFile): \(error)")
         }
+        var frontProxy: FrontProxyAuthentication?
+        if let clientCAFile {
+            do {
+                frontProxy = try FrontProxyAuthentication(clientCAFile: clientCAFile, allowedNames: allowedNames)
+            } catch {
+                throw ValidationError("cannot read --requestheader-client-ca-file \(clientCAFile): \(error)")
+            }
+        } else {
+            logger.warning("""
+                no --requestheader-client-ca-file: the metrics APIs answer anyone who reaches their port, \
+                not only the Kubernetes aggregation layer (see docs/autoscaling.md)
+                """)
+        }
         let address = ListenAddress(metricsAPIListen)!
-        return MetricsAPIConfiguration(host: address.host, port: address.port, certificates: certificates, catalogue: catalogue)
+        return MetricsAPIConfiguration(host: address.host, port: address.port, certificates: certificates, catalogue: catalogue,
+                                       frontProxy: frontProxy)
     }
 
     func run() async throws {

@@ -163,6 +163,49 @@ struct MetricsAPIHTTPSTests {
         await server.stop()
     }
 
+    @Test("with a front-proxy CA, /apis answers only the aggregation layer's client certificate; probes need none")
+    func frontProxyAuthentication() async throws {
+        let directory = try BuiltExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pair = try await TestTLS.selfSigned("siskin-a", in: directory)
+        let authority = try await TestTLS.authority("front-proxy-ca", in: directory)
+        let proxy = try await TestTLS.client("front-proxy-client", signedBy: authority, in: directory)
+        let intruder = try await TestTLS.client("intruder", signedBy: authority, in: directory)
+        let elsewhere = directory + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let stranger = try await TestTLS.selfSigned("front-proxy-client", in: elsewhere)
+        let configuration = ServerConfiguration(metricsAPI: MetricsAPIConfiguration(
+            certificates: try CertificateStore(certificateFile: pair.certificate, keyFile: pair.key),
+            frontProxy: try FrontProxyAuthentication(clientCAFile: authority.certificate,
+                                                     allowedNames: ["front-proxy-client"])))
+        let server = try await RunningServer.start(configuration: configuration)
+        let url = server.metricsAPIURL + "/apis/custom.metrics.k8s.io/v1beta2"
+
+        let proxied = try await TestTLS.get(url, caFile: pair.certificate, headers: [Self.kubernetesAccept],
+                                            clientCertificate: proxy)
+        #expect(proxied.status == 200, "\(proxied.body) \(proxied.stderr)")
+        #expect(try proxied.json()["kind"] as? String == "APIResourceList")
+
+        let anonymous = try await TestTLS.get(url, caFile: pair.certificate)
+        #expect(anonymous.status == 401, "\(anonymous.body)")
+        #expect(try anonymous.json()["kind"] as? String == "Status")
+        #expect(try anonymous.json()["reason"] as? String == "Unauthorized")
+
+        // Signed by the right CA, but not the name the API server uses.
+        let renamed = try await TestTLS.get(url, caFile: pair.certificate, clientCertificate: intruder)
+        #expect(renamed.status == 401)
+        #expect(renamed.body.contains("'intruder'"), "\(renamed.body)")
+
+        // The right name on a certificate the CA never signed: the handshake fails.
+        let forged = try await TestTLS.get(url, caFile: pair.certificate, clientCertificate: stranger)
+        #expect(forged.status == 0 && forged.curlExit != 0, "forged certificate accepted: \(forged.body)")
+
+        for probe in ["/healthz", "/readyz", "/livez"] {
+            #expect(try await TestTLS.get(server.metricsAPIURL + probe, caFile: pair.certificate).status == 200, "\(probe)")
+        }
+        await server.stop()
+    }
+
     @Test("a half-written key does not replace the serving pair")
     func brokenRotation() async throws {
         let directory = try BuiltExecutable.temporaryDirectory()

@@ -54,10 +54,17 @@ public final class CertificateStore: Sendable {
 
     /// The server TLS configuration: starts from the pair loaded now and
     /// consults the store on every handshake.
-    func tlsConfiguration() -> TLSConfiguration {
+    /// With `clientCAs`, a client may present a certificate, which must
+    /// chain to them (the front proxy's); without one it is still served
+    /// (probes), and the routes decide.
+    func tlsConfiguration(clientCAs: [NIOSSLCertificate]? = nil) -> TLSConfiguration {
         let (chain, key) = current.withLock { ($0.chain, $0.key) }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let clientCAs {
+            configuration.certificateVerification = .optionalVerification
+            configuration.trustRoots = .certificates(clientCAs)
+        }
         configuration.sslContextCallback = { [self] _, promise in
             let (chain, key) = current.withLock { ($0.chain, $0.key) }
             var override = NIOSSLContextConfigurationOverride()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOSSL
 import SiskinAutoscaling
 import SiskinStore
 
@@ -13,16 +14,28 @@ import SiskinStore
 struct MetricsAPIRoutes: Sendable {
     let database: Database
     let evaluator: MetricsEvaluator
+    let frontProxy: FrontProxyAuthentication?
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<MetricsAPIRequestContext>) {
         for probe in ["/healthz", "/livez"] {
             router.get(RouterPath(probe)) { _, _ in IngestRoutes.text(.ok, "ok") }
         }
         // Ready once the state is loaded, which it is when this serves:
         // a degraded disk does not stop the HPA's reads.
         router.get("/readyz") { _, _ in IngestRoutes.text(.ok, "ok") }
-        router.get("/apis") { request, _ in try answer(request) }
-        router.get("/apis/**") { request, _ in try answer(request) }
+        router.get("/apis") { request, context in try await authenticated(request, context) }
+        router.get("/apis/**") { request, context in try await authenticated(request, context) }
+    }
+
+    /// `answer`, after the front-proxy check when one is configured.
+    func authenticated(_ request: Request, _ context: MetricsAPIRequestContext) async throws -> Response {
+        if let frontProxy {
+            let peer = try? await context.channel.nioSSL_peerCertificate().get()
+            if let refusal = frontProxy.refusal(peer: peer) {
+                return try Self.json(refusal.status, status: HTTPResponse.Status(code: refusal.code))
+            }
+        }
+        return try answer(request)
     }
 
     func answer(_ request: Request) throws -> Response {

@@ -15,14 +15,16 @@ struct MetricsAPIService: Service {
     let onListening: @Sendable (Int) async -> Void
 
     func run() async throws {
-        let router = Router(context: BasicRequestContext.self)
-        MetricsAPIRoutes(database: database, evaluator: MetricsEvaluator(catalogue: configuration.catalogue))
+        let router = Router(context: MetricsAPIRequestContext.self)
+        MetricsAPIRoutes(database: database, evaluator: MetricsEvaluator(catalogue: configuration.catalogue),
+                         frontProxy: configuration.frontProxy)
             .register(on: router)
         let reload = CertificateReloadService(
             certificates: configuration.certificates, intervalSeconds: configuration.certificateReloadSeconds, logger: logger)
         let app = Application(
             router: router,
-            server: try .tls(.http1(), tlsConfiguration: configuration.certificates.tlsConfiguration()),
+            server: try .tls(.http1(), tlsConfiguration: configuration.certificates.tlsConfiguration(
+                clientCAs: configuration.frontProxy?.clientCAs)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siskin"),
             services: [reload],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

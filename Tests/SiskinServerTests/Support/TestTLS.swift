@@ -24,6 +24,36 @@ enum TestTLS {
         return pair
     }
 
+    /// A CA certificate and key (P-256), as the API server's front-proxy CA.
+    static func authority(_ name: String, in directory: String) async throws -> Pair {
+        let pair = Pair(certificate: "\(directory)/\(name).crt", key: "\(directory)/\(name).key")
+        let output = try await run("/usr/bin/env", [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", pair.key, "-out", pair.certificate, "-days", "2", "-subj", "/CN=\(name)",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
+        guard output.status == 0 else { throw Failed(description: "openssl: \(output.stderr)") }
+        return pair
+    }
+
+    /// A client certificate with common name `name` signed by `authority`,
+    /// as the API server's `--proxy-client-cert-file`.
+    static func client(_ name: String, signedBy authority: Pair, in directory: String) async throws -> Pair {
+        let pair = Pair(certificate: "\(directory)/\(name).crt", key: "\(directory)/\(name).key")
+        let request = "\(directory)/\(name).csr", extensions = "\(directory)/\(name).ext"
+        try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: extensions))
+        for arguments in [
+            ["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", pair.key, "-out", request, "-subj", "/O=system:masters/CN=\(name)"],
+            ["openssl", "x509", "-req", "-in", request, "-CA", authority.certificate, "-CAkey", authority.key,
+             "-CAcreateserial", "-out", pair.certificate, "-days", "2", "-extfile", extensions],
+        ] {
+            let output = try await run("/usr/bin/env", arguments)
+            guard output.status == 0 else { throw Failed(description: "openssl: \(output.stderr)") }
+        }
+        return pair
+    }
+
     struct Reply: Sendable {
         /// HTTP status; 0 when no response came (curl's exit code in `curlExit`).
         var status: Int
@@ -41,8 +71,9 @@ enum TestTLS {
     }
 
     /// GET `url` over HTTPS, verifying the server against `caFile` only.
-    static func get(_ url: String, caFile: String, headers: [(String, String)] = []) async throws -> Reply {
+    static func get(_ url: String, caFile: String, headers: [(String, String)] = [], clientCertificate: Pair? = nil) async throws -> Reply {
         var arguments = ["curl", "-sS", "--max-time", "10", "--cacert", caFile, "-w", "\n%{http_code} %{content_type}"]
+        if let clientCertificate { arguments += ["--cert", clientCertificate.certificate, "--key", clientCertificate.key] }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         arguments.append(url)
         let output = try await run("/usr/bin/env", arguments)
