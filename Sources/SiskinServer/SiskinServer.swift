@@ -21,6 +21,8 @@ public enum SiskinServer {
         NativeQueryRoutes(database: database).register(on: router)
         PrometheusAPIRoutes(database: database).register(on: router)
         CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
+        PageDataRoutes(database: database).register(on: router)
+        WebRoutes(site: .shared).register(on: router)
         let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
         return Application(
             router: router,
