@@ -28,19 +28,15 @@ struct PageDataRoutes: Sendable {
         router.get(RouterPath(Self.fleetPath)) { request, _ in
             let parameters = request.uri.queryParameters
             let now = ServerClock.nowMilliseconds()
-            // The workload parameters are checked by the native API's rules,
-            // with a placeholder workload (the fleet has no single one).
-            let query: WorkloadQuery, trend: (step: Int64, points: Int)
-            switch NativeQueryRoutes.workloadQuery(
-                namespace: "-", workload: "-", revision: nil, reporter: nil,
-                window: parameters.get("window"), time: parameters.get("time"), now: now)
-                .flatMap({ q in Self.trendShape(step: parameters.get("step"), points: parameters.get("points")).map { (q, $0) } })
+            let span: (milliseconds: Int64, end: Int64), trend: (step: Int64, points: Int)
+            switch NativeQueryRoutes.window(parameters.get("window"), time: parameters.get("time"), now: now)
+                .flatMap({ w in Self.trendShape(step: parameters.get("step"), points: parameters.get("points")).map { (w, $0) } })
             {
-            case .success(let pair): query = pair.0; trend = pair.1
+            case .success(let pair): span = pair.0; trend = pair.1
             case .failure(let problem): return try NativeQueryRoutes.json(["error": problem.text], status: .badRequest)
             }
             let overview = database.read {
-                FleetOverview(windowMilliseconds: query.windowMilliseconds, at: query.at, stepMilliseconds: trend.step,
+                FleetOverview(windowMilliseconds: span.milliseconds, at: span.end, stepMilliseconds: trend.step,
                               points: trend.points, store: $0, now: now)
             }
             return try NativeQueryRoutes.json(overview)
