@@ -42,10 +42,10 @@ public struct DemoOptions: Sendable {
     public var primary: String { service + "-primary" }
 
     /// The canary page for this rollout on `serverURL`: both sides over the
-    /// judge's window, refreshed every second.
+    /// judge's window, trends in 2 s steps, refreshed every second.
     public func pageURL(serverURL: String) -> String {
         "\(serverURL)/#/canary?namespace=\(namespace)&canary=\(canary)&primary=\(primary)"
-            + "&window=\(Analysis.promQLDuration(plan.judgeWindow))&refresh=1"
+            + "&window=\(Analysis.promQLDuration(plan.judgeWindow))&step=2s&refresh=1"
     }
     /// The pod sending podinfo its traffic.
     public static let loadGenerator = "loadgenerator"

@@ -108,6 +108,8 @@ struct PagesTests {
         #expect(PageValues.attribute("data-outcome", in: visit.dom) == verdict.outcome.rawValue)
         #expect(PageValues.attribute("data-score", in: visit.dom).flatMap(Double.init) == verdict.score)
         #expect(visit.dom.contains("FAIL"))
+        #expect(visit.dom.contains("aria-label=\"Success rate of primary and canary over time\""))
+        #expect(visit.dom.contains("class=\"line canary\""), "no canary trend line drawn")
         #expect(visit.dom.contains("data-metric=\"errors\" data-outcome=\"fail\""), "the failing metric is not listed")
         // The history: one row per judge call, each at the demo's 10 % weight.
         #expect(visit.dom.components(separatedBy: "data-weight=\"10\"").count - 1 == calls)

@@ -233,12 +233,16 @@ enum WebScript {
               const keys = {};
               for (const [k, v] of p) if (!['refresh', 'step', 'points'].includes(k)) keys[k] = v;
               keys.window = keys.window || '1m';
-              const [compare, history] = await Promise.all([
+              const trend = workload => api('/api/v1/siskin/workload/trend', { namespace: keys.namespace, workload,
+                reporter: keys.reporter, time: keys.time, step: p.get('step'), points: p.get('points') });
+              const [compare, history, primaryTrend, canaryTrend] = await Promise.all([
                 api('/api/v1/siskin/canary/compare', keys),
                 api('/api/v1/siskin/canary/history', { namespace: keys.namespace, canary: keys.canary }),
+                trend(keys.primary || keys.canary + '-primary'),
+                trend(keys.canary),
               ]);
               const entries = history.canaries.length ? history.canaries[0].entries : [];
-              return { compare, entries };
+              return { compare, entries, trends: { primary: primaryTrend, canary: canaryTrend } };
             },
             render(data, p) {
               const j = data.compare.judgement, v = j.verdict;
@@ -262,6 +266,13 @@ enum WebScript {
                   h('div', { class: 'panel' }, h('h3', {}, 'Latency distributions, share of each side\'s requests'),
                     h('div', { class: 'legend' }, sides.map(s => h('span', {}, h('span', { class: 'key ' + s.cls }), s.name))),
                     Charts.histograms(sides, 'latency histograms of primary and canary on the same buckets'))),
+                h('h2', {}, `Over time, in ${data.trends.canary.stepSeconds} s steps`),
+                h('div', { class: 'grid2' }, [['Success rate', 'successRate', v => (v * 100).toFixed(2) + '%', false],
+                  ['p99', 'p99', v => v.toFixed(0) + ' ms', true]].map(([title, key, format, floorZero]) =>
+                  h('div', { class: 'panel' }, h('h3', {}, title),
+                    h('div', { class: 'legend' }, sides.map(s => h('span', {}, h('span', { class: 'key ' + s.cls }), s.name))),
+                    Charts.lines(sides.map(s => ({ cls: s.cls, points: data.trends[s.name].points.filter(q => Number.isFinite(q[key])).map(q => [q.time, q[key]]) })),
+                      { label: `${title} of primary and canary over time`, format, floorZero })))),
                 h('h2', {}, 'Why'),
                 h('ul', { class: 'metrics', id: 'metrics' }, v.metrics.map(m => h('li', { data: { metric: m.name, outcome: m.outcome } },
                   h('span', { class: 'tag ' + m.outcome }, m.outcome), h('strong', {}, m.name), m.critical ? ' (critical) ' : ' ', m.reason))),
