@@ -175,6 +175,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
+        // Pages in a real headless Chromium, against `siskin demo`'s live server.
+        .testTarget(name: "SiskinWebTests", dependencies: [
+            "SiskinDemo", "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinAgent", "SiskinTesting",
+        ]),
         .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
             "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting", "SiskinAggregation",

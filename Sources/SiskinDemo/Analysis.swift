@@ -29,6 +29,9 @@ struct Analysis {
         var metadata = plan.judgeMetadata
         metadata["window"] = metadata["window"] ?? Self.promQLDuration(plan.judgeWindow)
         metadata["primary"] = metadata["primary"] ?? primary
+        // Not judged, recorded in the judge history for the canary page's
+        // timeline (Flagger's own payload has no weight).
+        metadata["canaryWeight"] = String(weight)
         var judge: JudgeAnswer?
         do {
             let answer = try client.judge(name: canary, namespace: namespace, phase: "Progressing",

@@ -81,12 +81,25 @@ public enum Demo {
             }
         }
 
+        if case .success(let result) = outcome {
+            view.result(result, options: options)
+            if options.lingerSeconds > 0, !result.interrupted {
+                view.linger(options, serverURL: baseURL)
+                await linger(options)
+            }
+        }
         agents.stop(timeout: 5)
         await server.stop()
         mesh.stop()
-        let result = try outcome.get()
-        view.result(result, options: options)
-        return result
+        return try outcome.get()
+    }
+
+    /// Keeps everything running for `lingerSeconds`, or until interrupted.
+    static func linger(_ options: DemoOptions) async {
+        let end = Date().addingTimeInterval(options.lingerSeconds)
+        while Date() < end, !options.interrupted() {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// Runs blocking work (libcurl, sleeps) on its own thread, never on Swift

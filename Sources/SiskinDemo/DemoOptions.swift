@@ -23,6 +23,9 @@ public struct DemoOptions: Sendable {
     public var seed: UInt64 = 1
     /// Flagger's progress deadline: the rollout fails when it is not decided by then.
     public var deadlineSeconds: Double?
+    /// After the verdict, keep serving (agents pushing, traffic on the
+    /// primary) this long so the pages can be looked at; Ctrl-C ends it early.
+    public var lingerSeconds: Double = 0
     /// Log level of the in-process server and agents (their lines go to stderr).
     public var logLevel: Logger.Level = .error
     /// Polled while the rollout waits: true stops it (Ctrl-C), rolled back and cleaned up.
@@ -37,6 +40,13 @@ public struct DemoOptions: Sendable {
     /// The canary workload (Flagger's target Deployment).
     public var canary: String { service }
     public var primary: String { service + "-primary" }
+
+    /// The canary page for this rollout on `serverURL`: both sides over the
+    /// judge's window, trends in 2 s steps, refreshed every second.
+    public func pageURL(serverURL: String) -> String {
+        "\(serverURL)/#/canary?namespace=\(namespace)&canary=\(canary)&primary=\(primary)"
+            + "&window=\(Analysis.promQLDuration(plan.judgeWindow))&step=2s&refresh=1"
+    }
     /// The pod sending podinfo its traffic.
     public static let loadGenerator = "loadgenerator"
 
@@ -55,6 +65,7 @@ public struct DemoOptions: Sendable {
         if agentIntervalSeconds * 2 > plan.intervalSeconds {
             problems.append("the analysis interval must be at least two agent intervals")
         }
+        if !(lingerSeconds >= 0 && lingerSeconds <= 86_400) { problems.append("linger must be 0s…24h") }
         if !(scenario.requestsPerSecond > 0 && scenario.requestsPerSecond <= 1_000_000) {
             problems.append("requests per second must be in (0, 1,000,000]")
         }

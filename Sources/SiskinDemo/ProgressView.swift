@@ -13,6 +13,7 @@ struct ProgressView: Sendable {
         output("  traffic   \(options.scenario.description)")
         output("  serve     \(serverURL)  (Prometheus API, judge webhook; data in \(dataDirectory)"
             + (kept ? ")" : ", removed at exit)"))
+        output("  page      \(options.pageURL(serverURL: serverURL))")
         output("  mesh      \(options.namespace)/\(options.primary) ×\(options.primaryPods), "
             + "\(options.namespace)/\(options.canary) ×\(options.canaryPods) (canary), "
             + "\(options.namespace)/\(DemoOptions.loadGenerator) ×1: \(agents) fake Envoys, "
@@ -23,6 +24,12 @@ struct ProgressView: Sendable {
             + "\(Format.milliseconds(plan.maxRequestDurationMilliseconds)), siskin judge over "
             + "\(Analysis.promQLDuration(plan.judgeWindow))")
         output("")
+    }
+
+    func linger(_ options: DemoOptions, serverURL: String) {
+        output("")
+        output("Still serving for \(Analysis.promQLDuration(options.lingerSeconds)) (Ctrl-C to stop): "
+            + options.pageURL(serverURL: serverURL))
     }
 
     func event(_ elapsed: Double, _ text: String) {

@@ -29,6 +29,10 @@ public struct Inventory: Sendable, Equatable, Codable {
         public var revisions: [String]
         public var pods: Int
         public var freshPods: Int
+        /// Pods whose agent has not pushed within three intervals.
+        public var stalePods: [String]
+        /// The oldest last push among the workload's pods, seconds ago.
+        public var oldestPushAgeSeconds: Double
     }
 
     public var workloads: [Workload]
@@ -54,10 +58,12 @@ public struct Inventory: Sendable, Equatable, Codable {
         var grouped: [String: Workload] = [:]
         for p in pods {
             let k = p.namespace + "/" + p.workload
-            var w = grouped[k] ?? Workload(namespace: p.namespace, workload: p.workload, revisions: [], pods: 0, freshPods: 0)
+            var w = grouped[k] ?? Workload(namespace: p.namespace, workload: p.workload, revisions: [], pods: 0, freshPods: 0,
+                                           stalePods: [], oldestPushAgeSeconds: 0)
             if !w.revisions.contains(p.revision) { w.revisions.append(p.revision) }
             w.pods += 1
-            if p.fresh { w.freshPods += 1 }
+            if p.fresh { w.freshPods += 1 } else { w.stalePods.append(p.pod) }
+            w.oldestPushAgeSeconds = max(w.oldestPushAgeSeconds, p.lastPushAgeSeconds)
             grouped[k] = w
         }
         self.pods = pods

@@ -24,6 +24,8 @@ public enum SiskinServer {
         NativeQueryRoutes(database: database).register(on: router)
         PrometheusAPIRoutes(database: database).register(on: router)
         CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
+        PageDataRoutes(database: database).register(on: router)
+        WebRoutes(site: .shared).register(on: router)
         let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
         var services: [any Service] = [maintenance]
         if let metricsAPI = configuration.metricsAPI {

@@ -84,12 +84,18 @@ public enum BuiltExecutable {
 }
 
 /// Programs from the system's packages that tests use as real peers
-/// (`promtool` from Debian's `prometheus`, installed by `.ci/run`).
+/// (`promtool` from Debian's `prometheus`, `chromium`, installed by `.ci/run`).
 public enum SystemTool {
     public static func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> BuiltExecutable.Output {
-        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
-            return try BuiltExecutable.launch(directory + "/" + name, arguments, stdin: stdin)
+        guard let path = path(of: name) else {
+            throw BuiltExecutable.NotBuilt(description: "\(name) not installed (apt-get install prometheus)")
         }
-        throw BuiltExecutable.NotBuilt(description: "\(name) not installed (apt-get install prometheus)")
+        return try BuiltExecutable.launch(path, arguments, stdin: stdin)
+    }
+
+    /// Where `name` is installed, if it is.
+    public static func path(of name: String) -> String? {
+        ["/usr/bin", "/usr/local/bin", "/bin"].map { $0 + "/" + name }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -74,6 +74,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Keep siskin serve's data here (default: a temporary directory, removed at exit).")
     var dataDir: String?
 
+    @Option(help: "After the verdict, keep serving the pages this long (e.g. 5m); Ctrl-C ends it.")
+    var linger: Seconds = Seconds(0)
+
     @Option(help: "Simulator seed.")
     var seed: UInt64 = 1
 
@@ -127,6 +130,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         options.dataDirectory = dataDir
         options.seed = seed
+        options.lingerSeconds = linger.value
         options.logLevel = Logger.Level(rawValue: logLevel) ?? .error
         return options
     }

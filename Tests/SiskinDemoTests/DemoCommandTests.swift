@@ -14,10 +14,13 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func promotedExitsZero() async throws {
-        // One step straight to maxWeight: a single passing analysis promotes.
-        let output = try await siskin(["demo", "--step-weight", "20", "--max-weight", "20"])
+        // One step straight to maxWeight: a single passing analysis promotes;
+        // then a second of lingering with the page still served.
+        let output = try await siskin(["demo", "--step-weight", "20", "--max-weight", "20", "--linger", "1s"])
         #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderr)")
         #expect(output.stdoutText.contains("PROMOTED: test/podinfo"))
+        #expect(output.stdoutText.contains("  page      http://127.0.0.1:"))
+        #expect(output.stdoutText.contains("Still serving for 1s (Ctrl-C to stop): http://127.0.0.1:"))
     }
 
     @Test(.timeLimit(.minutes(1)))

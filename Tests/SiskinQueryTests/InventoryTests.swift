@@ -92,5 +92,8 @@ struct InventoryTests {
         #expect(primary.revisions == ["v1", "v2"])
         #expect(primary.pods == 2)
         #expect(primary.freshPods == 1)
+        // The stale agent stands out by name, and the workload's oldest push is its.
+        #expect(primary.stalePods == ["podinfo-primary-5c6d7e8f9a-abcde"])
+        #expect(primary.oldestPushAgeSeconds == 25)
     }
 }

@@ -85,13 +85,18 @@ public struct CanaryHistoryEntry: Sendable, Equatable, Codable {
     public var flagger: Flagger?
     /// The HTTP status answered: Flagger advances on 200…202 only.
     public var status: Int
+    /// The canary's traffic weight in percent, when the caller said
+    /// (metadata or query key `canaryWeight`; Flagger's payload lacks it).
+    public var canaryWeight: Int?
     public var judgement: CanaryJudgement
 
-    public init(judgedAt: Double, source: String, flagger: Flagger?, status: Int, judgement: CanaryJudgement) {
+    public init(judgedAt: Double, source: String, flagger: Flagger?, status: Int, canaryWeight: Int? = nil,
+                judgement: CanaryJudgement) {
         self.judgedAt = judgedAt
         self.source = source
         self.flagger = flagger
         self.status = status
+        self.canaryWeight = canaryWeight
         self.judgement = judgement
     }
 }

@@ -8,6 +8,10 @@ import SiskinQuery
 struct CanaryParameters: Sendable {
     var window: CanaryWindow
     var configuration: JudgeConfiguration
+    /// The canary's traffic weight (percent) when the call was made: not
+    /// judged, only recorded in the history. Flagger's webhook payload does
+    /// not carry it; `siskin demo` and other callers that know it send it.
+    var canaryWeight: Int? = nil
 
     struct Invalid: Error, Sendable {
         var reason: String
@@ -21,7 +25,9 @@ struct CanaryParameters: Sendable {
         "config", "maxErrorPercent", "maxP99Milliseconds", "minimumRequests", "errorAllowedIncrease",
         "latencyAllowedIncrease", "latencyEffectSize", "alpha",
     ]
-    static let knownKeys = Set(selectionKeys + configurationKeys)
+    /// Keys recorded with the call in the history, ignored by the judge.
+    static let recordedKeys = ["canaryWeight"]
+    static let knownKeys = Set(selectionKeys + configurationKeys + recordedKeys)
 
     /// Parses `values`. `namespace` and `canary` fall back to the given
     /// defaults (the Canary's namespace and name for Flagger); `primary` to
@@ -32,7 +38,7 @@ struct CanaryParameters: Sendable {
         guard unknown.isEmpty else {
             return .failure(Invalid(reason: "unknown key\(unknown.count == 1 ? "" : "s") "
                 + unknown.map { "'\($0)'" }.joined(separator: ", ") + " (known: "
-                + (selectionKeys + configurationKeys).joined(separator: ", ") + ")"))
+                + (selectionKeys + configurationKeys + recordedKeys).joined(separator: ", ") + ")"))
         }
         func text(_ key: String) -> String? {
             guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
@@ -62,6 +68,14 @@ struct CanaryParameters: Sendable {
         let reporter = text("reporter") ?? "destination"
         guard reporter == "destination" || reporter == "source" else {
             return .failure(Invalid(reason: "invalid 'reporter': \(reporter) (destination or source)"))
+        }
+
+        var canaryWeight: Int?
+        if let weight = text("canaryWeight") {
+            guard let percent = Int(weight), (0...100).contains(percent) else {
+                return .failure(Invalid(reason: "invalid 'canaryWeight': \(weight) (a whole percent, 0…100)"))
+            }
+            canaryWeight = percent
         }
 
         var configuration = JudgeConfiguration()
@@ -96,7 +110,7 @@ struct CanaryParameters: Sendable {
         return .success(CanaryParameters(
             window: CanaryWindow(namespace: namespace, canary: canary, primary: primary, reporter: reporter,
                                  windowMilliseconds: windowMs, at: at),
-            configuration: configuration))
+            configuration: configuration, canaryWeight: canaryWeight))
     }
 
     /// A finite number, or nil when the key is absent.

@@ -88,7 +88,7 @@ struct CanaryRoutes: Sendable {
             judgedAt: Double(now) / 1000, source: "flagger",
             flagger: .init(name: payload.name, namespace: payload.namespace, phase: payload.phase,
                            checksum: payload.checksum),
-            status: status.code, judgement: judgement))
+            status: status.code, canaryWeight: parameters.canaryWeight, judgement: judgement))
         logger.info("canary judged", metadata: [
             "canary": "\(judgement.namespace)/\(judgement.canary)", "primary": "\(judgement.primary)",
             "outcome": "\(outcome.rawValue)", "score": "\(judgement.verdict.score)", "phase": "\(payload.phase ?? "")",
@@ -103,21 +103,27 @@ struct CanaryRoutes: Sendable {
     }
 
     func judge(_ request: Request) throws -> Response {
-        let form = FormParameters(query: request.uri.query)
-        var values: [String: String] = [:]
-        for (name, value) in form.pairs where values[name] == nil { values[name] = value }
         let now = ServerClock.nowMilliseconds()
         let parameters: CanaryParameters
-        switch CanaryParameters.parse(values, now: now) {
+        switch Self.parameters(of: request, now: now) {
         case .success(let p): parameters = p
         case .failure(let invalid): return try NativeQueryRoutes.json(["error": invalid.reason], status: .badRequest)
         }
         let judgement = run(parameters, now: now)
         history.record(CanaryHistoryEntry(judgedAt: Double(now) / 1000, source: "api", flagger: nil,
-                                          status: HTTPResponse.Status.ok.code, judgement: judgement))
+                                          status: HTTPResponse.Status.ok.code, canaryWeight: parameters.canaryWeight,
+                                          judgement: judgement))
         var response = try NativeQueryRoutes.json(judgement)
         response.headers[Self.outcomeHeader] = judgement.verdict.outcome.rawValue
         return response
+    }
+
+    /// A GET's query parameters (the first of repeated names) as judge parameters.
+    static func parameters(of request: Request, now: Int64) -> Result<CanaryParameters, CanaryParameters.Invalid> {
+        let form = FormParameters(query: request.uri.query)
+        var values: [String: String] = [:]
+        for (name, value) in form.pairs where values[name] == nil { values[name] = value }
+        return CanaryParameters.parse(values, now: now)
     }
 
     func run(_ parameters: CanaryParameters, now: Int64) -> CanaryJudgement {

@@ -43,6 +43,24 @@ struct NativeQueryRoutes: Sendable {
                               window: String?, time: String?, now: Int64) -> Result<WorkloadQuery, BadParameter> {
         guard let namespace, !namespace.isEmpty else { return .failure(.init(text: "missing parameter 'namespace'")) }
         guard let workload, !workload.isEmpty else { return .failure(.init(text: "missing parameter 'workload'")) }
+        let windowMs: Int64, at: Int64
+        switch Self.window(window, time: time, now: now) {
+        case .success(let span): (windowMs, at) = (span.milliseconds, span.end)
+        case .failure(let problem): return .failure(problem)
+        }
+        let reporter = reporter ?? "destination"
+        guard reporter == "destination" || reporter == "source" else {
+            return .failure(.init(text: "invalid parameter 'reporter': \(reporter) (destination or source)"))
+        }
+        return .success(WorkloadQuery(namespace: namespace, workload: workload,
+                                      revision: (revision?.isEmpty ?? true) ? nil : revision,
+                                      reporter: reporter, windowMilliseconds: windowMs, at: at))
+    }
+
+    /// `window` (a duration, default 1m) and `time` (its end, Unix seconds,
+    /// default now) as milliseconds.
+    static func window(_ window: String?, time: String?, now: Int64)
+        -> Result<(milliseconds: Int64, end: Int64), BadParameter> {
         var windowMs: Int64 = 60_000
         if let window {
             guard let ms = DurationText.milliseconds(window), ms > 0 else {
@@ -57,13 +75,7 @@ struct NativeQueryRoutes: Sendable {
             }
             at = Int64((seconds * 1000).rounded())
         }
-        let reporter = reporter ?? "destination"
-        guard reporter == "destination" || reporter == "source" else {
-            return .failure(.init(text: "invalid parameter 'reporter': \(reporter) (destination or source)"))
-        }
-        return .success(WorkloadQuery(namespace: namespace, workload: workload,
-                                      revision: (revision?.isEmpty ?? true) ? nil : revision,
-                                      reporter: reporter, windowMilliseconds: windowMs, at: at))
+        return .success((windowMs, at))
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
