@@ -6,8 +6,8 @@
 #   docker build -t siskin:dev .                              # both executables
 #   docker build --target agent -t siskin-agent:dev .         # the agent alone
 #
-# Sizes (docs/deploy.md, Image size): ~225 MB uncompressed, ~85 MB to pull;
-# the agent-only image ~150 MB and ~57 MB.
+# Sizes (docs/deploy.md, Image size): ~180 MB uncompressed, ~67 MB to pull;
+# the agent-only image ~105 MB and ~39 MB.
 #
 # Build stage: the Swift 6.3 toolchain on Debian 12. It must be the bookworm
 # variant, not the default (Ubuntu) tag: the binaries link the system glibc,
