@@ -138,9 +138,13 @@ public struct PodStream: Sendable {
         var newOrder: [Int] = []
         newOrder.reserveCapacity(order.count)
         var position = 0
+        // One reading at a time, in a buffer reused across series: a push of
+        // a few hundred series would otherwise allocate an array per series
+        // only to copy it into `last`.
+        var values: [Double] = []
         for family in summary.families {
             for s in family.series {
-                let values = Self.values(of: s.value)
+                Self.read(s.value, into: &values)
                 let bounds: [Double]
                 if case .histogram(let h) = s.value { bounds = h.bounds } else { bounds = [] }
                 // Positional fast path, then the index.
@@ -174,7 +178,7 @@ public struct PodStream: Sendable {
                     } else if family.kind == .gauge {
                         result.increments.append(SeriesIncrement(slot: slot, kind: .gauge, values: values))
                     }
-                    series[slot].last = Self.keepGood(previous: series[slot].last, next: values, kind: family.kind)
+                    Self.keepGood(&series[slot].last, next: values, kind: family.kind)
                     series[slot].absent = -1
                     newOrder.append(slot)
                     continue
@@ -237,23 +241,42 @@ public struct PodStream: Sendable {
     /// Store layout of a series value: counter `[v]`, gauge `[v]`, histogram
     /// cumulative buckets (`+Inf` last), then sum and count.
     static func values(of value: SummarySeries.Value) -> [Double] {
+        var out: [Double] = []
+        read(value, into: &out)
+        return out
+    }
+
+    /// `values(of:)` written into `out`, whose storage is kept.
+    static func read(_ value: SummarySeries.Value, into out: inout [Double]) {
+        out.removeAll(keepingCapacity: true)
         switch value {
-        case .counter(let v): return [v.doubleValue]
-        case .gauge(let v): return [v]
+        case .counter(let v): out.append(v.doubleValue)
+        case .gauge(let v): out.append(v)
         case .histogram(let h):
-            var out = h.bucketCounts.map(\.doubleValue)
+            for count in h.bucketCounts { out.append(count.doubleValue) }
             out.append(h.sum)
             out.append(h.count.doubleValue)
-            return out
         }
     }
 
     /// Non-finite readings (and negative counter readings) keep the previous
     /// good one, so a bad scrape neither poisons nor inflates later increases.
     static func keepGood(previous: [Double], next: [Double], kind: MetricKind) -> [Double] {
-        func good(_ v: Double) -> Bool { v.isFinite && (kind == .gauge || v >= 0) }
-        guard !next.allSatisfy(good) else { return next }
-        return zip(previous, next).map { good($1) ? $1 : $0 }
+        var kept = previous
+        keepGood(&kept, next: next, kind: kind)
+        return kept
+    }
+
+    /// `keepGood(previous:next:kind:)` in place: `last` takes each good
+    /// reading of `next` (same layout), without a new array.
+    static func keepGood(_ last: inout [Double], next: [Double], kind: MetricKind) {
+        guard last.count == next.count else {
+            last = next.map { $0.isFinite && (kind == .gauge || $0 >= 0) ? $0 : 0 }
+            return
+        }
+        for i in next.indices where next[i].isFinite && (kind == .gauge || next[i] >= 0) {
+            last[i] = next[i]
+        }
     }
 
     /// The reset-aware increase from `old` to `new`. Counters: a decrease is a
