@@ -15,20 +15,30 @@ public struct FleetOverview: Sendable, Equatable, Codable {
     public var time: Double
     public var windowSeconds: Double
     public var workloads: [Workload]
+    /// Workloads left out past `limit` (they are in `/api/v1/siskin/workloads`).
+    public var omitted: Int
 
-    public init(windowMilliseconds: Int64, at: Int64, stepMilliseconds: Int64, points: Int,
-                store: borrowing WindowedStore, now: Int64) {
-        let inventory = Inventory(store: store, now: now)
+    /// The most workloads one overview computes: each costs a report and a
+    /// trend of `points` windows, so a fleet of thousands would hold the
+    /// store for seconds per page refresh.
+    public static let defaultLimit = 100
+
+    /// Reads `database` once per workload, not once for the whole fleet, so
+    /// pushes are applied between workloads while a page refreshes.
+    public init(windowMilliseconds: Int64, at: Int64, stepMilliseconds: Int64, points: Int, namespace: String? = nil,
+                limit: Int = FleetOverview.defaultLimit, database: Database, now: Int64) {
+        let all = database.read { Inventory(store: $0, now: now) }.workloads
+            .filter { namespace == nil || $0.namespace == namespace }
         time = Double(at) / 1000
         windowSeconds = Double(windowMilliseconds) / 1000
-        var workloads: [Workload] = []
-        for w in inventory.workloads {
+        omitted = max(0, all.count - limit)
+        workloads = all.prefix(limit).map { w in
             let query = WorkloadQuery(namespace: w.namespace, workload: w.workload,
                                       windowMilliseconds: windowMilliseconds, at: at)
-            workloads.append(Workload(
-                inventory: w, report: WorkloadQuerier().answer(query, store: store, now: now),
-                trend: WorkloadTrend(query, stepMilliseconds: stepMilliseconds, points: points, store: store, now: now)))
+            return database.read { store in
+                Workload(inventory: w, report: WorkloadQuerier().answer(query, store: store, now: now),
+                         trend: WorkloadTrend(query, stepMilliseconds: stepMilliseconds, points: points, store: store, now: now))
+            }
         }
-        self.workloads = workloads
     }
 }

@@ -87,6 +87,7 @@ struct PagesTests {
         #expect(entries.count == 3, "\(entries.map(\.judgement.verdict.summary))")
         #expect(entries.allSatisfy { $0.source == "flagger" && $0.canaryWeight == 10 })
         let time = try #require(entries.last).judgement.time
+        try await waitForCompleteData(base: base, time: time)
         try await checkCanaryPage(base: base, time: time, calls: entries.count)
         try await checkFleetPage(base: base, time: time)
         try await checkWorkloadPage(base: base, time: time)
@@ -95,6 +96,22 @@ struct PagesTests {
         let form = try await Browser.dumpDOM(base + "/#/workload", name: "workload-form", budget: 2000)
         expectClean(form, view: "workload")
         #expect(form.dom.contains("<form") && form.dom.contains("name=\"workload\""))
+    }
+
+    /// Waits until every agent has pushed past `time` (the store's watermark
+    /// is beyond the last 1 s slot before it): until then a window ending at
+    /// `time` is answered for less of itself, and the page and the API, read
+    /// a moment apart, could see different coverage.
+    func waitForCompleteData(base: String, time: Double) async throws {
+        let query = "namespace=test&canary=podinfo&primary=podinfo-primary&window=5s&time=\(time)"
+        let lastSlotEnd = (time * 1000).rounded(.down) - (time * 1000).rounded(.down).truncatingRemainder(dividingBy: 1000)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let comparison = try await APIClient.decode(CanaryComparison.self, base + "/api/v1/siskin/canary/compare?" + query)
+            if let to = comparison.judgement.coveredTo, Double(to) >= lastSlotEnd { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("the data for the window ending at \(time) was still incomplete after 30 s")
     }
 
     func checkCanaryPage(base: String, time: Double, calls: Int) async throws {

@@ -7,9 +7,10 @@ import SiskinStore
 /// the same code that answers `/api/v1/siskin/workload` and the judge (no
 /// second implementation of rates, quantiles or verdicts):
 ///
-/// * `GET /api/v1/siskin/fleet?[window=1m][&step=10s][&points=30][&time=]`:
-///   every workload with its pods' agent freshness, its report over the window
-///   and a trend (`FleetOverview`).
+/// * `GET /api/v1/siskin/fleet?[namespace=][&window=1m][&step=10s][&points=30][&time=]`:
+///   the first 100 workloads (of `namespace`, when given) with their pods'
+///   agent freshness, report over the window and trend, and how many more
+///   there are (`FleetOverview`).
 /// * `GET /api/v1/siskin/workload/trend?namespace=&workload=[&revision=][&reporter=][&step=10s][&points=30][&time=]`:
 ///   one workload as consecutive windows of `step` (`WorkloadTrend`).
 /// * `GET /api/v1/siskin/canary/compare?namespace=&canary=[&primary=][&window=][&time=]…`:
@@ -35,10 +36,9 @@ struct PageDataRoutes: Sendable {
             case .success(let pair): span = pair.0; trend = pair.1
             case .failure(let problem): return try NativeQueryRoutes.json(["error": problem.text], status: .badRequest)
             }
-            let overview = database.read {
-                FleetOverview(windowMilliseconds: span.milliseconds, at: span.end, stepMilliseconds: trend.step,
-                              points: trend.points, store: $0, now: now)
-            }
+            let namespace = parameters.get("namespace").flatMap { $0.isEmpty ? nil : $0 }
+            let overview = FleetOverview(windowMilliseconds: span.milliseconds, at: span.end, stepMilliseconds: trend.step,
+                                         points: trend.points, namespace: namespace, database: database, now: now)
             return try NativeQueryRoutes.json(overview)
         }
         router.get(RouterPath(Self.trendPath)) { request, _ in

@@ -114,7 +114,7 @@ enum WebScript {
 
           views.fleet = {
             title: () => 'Fleet',
-            load: p => api('/api/v1/siskin/fleet', { window: p.get('window') || '1m', time: p.get('time'), step: p.get('step'), points: p.get('points') }),
+            load: p => api('/api/v1/siskin/fleet', { namespace: p.get('namespace'), window: p.get('window') || '1m', time: p.get('time'), step: p.get('step'), points: p.get('points') }),
             render(data, p) {
               const names = new Set(data.workloads.map(x => x.inventory.namespace + '/' + x.inventory.workload));
               const rows = data.workloads.map(x => {
@@ -129,7 +129,7 @@ enum WebScript {
                   Charts.sparkline(trend.map(series), `${id} ${name}, last ${trend.length} steps`),
                   num(value, format, { metric: name, workload: id })));
                 return h('tr', { data: { workload: id } },
-                  h('td', {}, w.namespace),
+                  h('td', {}, h('a', { href: link('fleet', { namespace: w.namespace, window: p.get('window'), time: p.get('time') }) }, w.namespace)),
                   h('th', { scope: 'row' }, h('a', { href: link('workload', { namespace: w.namespace, workload: w.workload, window: p.get('window'), time: p.get('time') }) }, w.workload),
                     canaryLink ? ' · ' : '', canaryLink),
                   h('td', {}, w.revisions.join(', ')),
@@ -150,6 +150,8 @@ enum WebScript {
                   h('thead', {}, h('tr', {}, ['Namespace', 'Workload', 'Revisions'].map(t => h('th', { scope: 'col' }, t)),
                     ['Pods fresh / all', 'Oldest push', 'Requests', 'Success', 'p99'].map(t => h('th', { scope: 'col', class: 'num' }, t)))),
                   h('tbody', {}, rows)),
+                data.omitted > 0 ? h('p', { class: 'muted', id: 'fleet-omitted' },
+                  `${data.omitted} more workloads not shown: the fleet view computes the first ${data.workloads.length}; pick a namespace to see its own.`) : null,
               ];
             },
           };
