@@ -10,6 +10,7 @@
 //           -> SiskinStore (windowed rings, rollups, persistence)
 //             -> SiskinQuery (native workload queries)
 //               -> SiskinCanary (canary judge)
+//             -> SiskinExport (Prometheus remote write 1.0: protobuf, snappy, libcurl senders)
 //                 -> SiskinServer (Hummingbird HTTP) / siskin
 //                   -> SiskinDemo (`siskin demo`: serve + agents + simulator + a Flagger-style rollout)
 // SiskinSimulator (Envoy sidecar simulator) feeds tests, demo and load tools.
@@ -33,6 +34,7 @@ let package = Package(
         .library(name: "SiskinStore", targets: ["SiskinStore"]),
         .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
         .library(name: "SiskinPromQL", targets: ["SiskinPromQL"]),
+        .library(name: "SiskinExport", targets: ["SiskinExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +56,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        // Snappy block format for Prometheus remote write (the protocol mandates it).
+        .systemLibrary(
+            name: "CSnappy",
+            pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
+        ),
 
         // Pipeline stages.
         .target(name: "SiskinExposition"),
@@ -73,11 +81,19 @@ let package = Package(
         .target(name: "SiskinPromQL"),
         .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation", "SiskinPromQL"]),
         .target(name: "SiskinCanary", dependencies: ["SiskinQuery", "SiskinStore"]),
+        // Remote write export: reads the store, sends over the agent's libcurl client.
+        .target(
+            name: "SiskinExport",
+            dependencies: [
+                "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "CSnappy",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SiskinServer",
             dependencies: [
                 "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinPromQL", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-                "SiskinExposition",
+                "SiskinExposition", "SiskinExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +131,7 @@ let package = Package(
             name: "siskin",
             dependencies: [
                 "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinStore", "SiskinIngest", "SiskinWire",
-                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinDemo", "SiskinSimulator",
+                "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinDemo", "SiskinSimulator", "SiskinExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -156,6 +172,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SiskinExportTests", dependencies: [
+            "SiskinExport", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "SiskinTesting", "CSnappy",
         ]),
         .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
         .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),

@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import SiskinExport
 import SiskinIngest
 import SiskinStore
 
@@ -10,22 +12,25 @@ public enum SiskinServer {
     /// with port 0).
     public static func application(
         configuration: ServerConfiguration, database: Database, metrics: ServerMetrics = ServerMetrics(),
-        canaryHistory: CanaryHistory = CanaryHistory(),
+        canaryHistory: CanaryHistory = CanaryHistory(), remoteWrite: RemoteWriteExporter? = nil,
         logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         IngestRoutes(database: database, tokens: configuration.tokens,
                      intake: SummaryIntake(limits: configuration.limits), metrics: metrics, logger: logger)
             .register(on: router)
-        HealthRoutes(database: database, metrics: metrics).register(on: router)
+        HealthRoutes(database: database, metrics: metrics, remoteWrite: remoteWrite).register(on: router)
         NativeQueryRoutes(database: database).register(on: router)
         PrometheusAPIRoutes(database: database).register(on: router)
         CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
-        let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
+        var services: [any Service] = [MaintenanceService(database: database, configuration: configuration, logger: logger)]
+        if let remoteWrite {
+            services.append(RemoteWriteService(database: database, exporter: remoteWrite, logger: logger))
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siskin"),
-            services: [maintenance],
+            services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

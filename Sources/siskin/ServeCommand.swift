@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import SiskinAgent
 import SiskinCommandLine
+import SiskinExport
 import SiskinExposition
 import SiskinIngest
 import SiskinServer
@@ -58,6 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "text or json. [env: SISKIN_LOG_FORMAT]")
     var logFormat: String = Environment.value("SISKIN_LOG_FORMAT") ?? "text"
 
+    @OptionGroup(title: "Remote write")
+    var remoteWrite: RemoteWriteOptions
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
@@ -96,7 +100,17 @@ struct ServeCommand: AsyncParsableCommand {
             "data_dir": "\(inMemory ? "(in memory)" : dataDir)", "pods": "\(database.read { $0.podCount })",
             "persistence": "\(status.summary)",
         ])
-        let app = SiskinServer.application(configuration: configuration, database: database, logger: logger) { port in
+        let exporter = remoteWrite.configuration().map { RemoteWriteExporter(configuration: $0, logger: logger) }
+        if let exporter {
+            logger.info("remote write", metadata: [
+                "receivers": "\(exporter.senders.map(\.endpoint.redactedURL).joined(separator: ","))",
+                "level": "\(exporter.configuration.selection.level.rawValue)",
+                "shards": "\(exporter.configuration.shards)",
+            ])
+        }
+        let app = SiskinServer.application(
+            configuration: configuration, database: database, remoteWrite: exporter, logger: logger
+        ) { port in
             logger.info("listening", metadata: ["address": "\(address.host):\(port)"])
         }
         try await app.runService()
