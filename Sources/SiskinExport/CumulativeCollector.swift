@@ -46,6 +46,9 @@ public struct CumulativeCollector: Sendable {
         var bounds: [Double]
         var values: [Double]
         var lastSeen: Int64
+        /// The Prometheus label sets of its values (canonical, external
+        /// labels included), built once: they never change.
+        var labelSets: [[ExportLabel]]
     }
 
     /// What one collection found: per series, its samples (one list per
@@ -54,9 +57,7 @@ public struct CumulativeCollector: Sendable {
     /// outside the store's lock.
     public struct Batch: Sendable {
         struct Item: Sendable {
-            var key: SeriesKey
-            var kind: MetricKind
-            var bounds: [Double]
+            var labelSets: [[ExportLabel]]
             var samples: [[ExportSample]]
         }
 
@@ -90,7 +91,7 @@ public struct CumulativeCollector: Sendable {
 
     /// `collect(_:now:)` expanded into Prometheus series at once.
     public mutating func collectSeries(_ store: borrowing WindowedStore, now: Int64) -> [ExportSeries] {
-        series(collect(store, now: now))
+        Self.series(collect(store, now: now))
     }
 
     /// Reads the slots completed since the last call and returns their samples.
@@ -149,7 +150,8 @@ public struct CumulativeCollector: Sendable {
                 entry = existing
             } else {
                 entry = Entry(key: stored.key, kind: stored.kind, bounds: stored.bounds,
-                              values: [Double](repeating: 0, count: width), lastSeen: newest)
+                              values: [Double](repeating: 0, count: width), lastSeen: newest,
+                              labelSets: Self.labelSets(stored.key, kind: stored.kind, bounds: stored.bounds, externalLabels: externalLabels))
                 fresh = true
             }
             var samples = [[ExportSample]](repeating: [], count: width)
@@ -168,7 +170,7 @@ public struct CumulativeCollector: Sendable {
             entry.lastSeen = newest
             totals[target] = entry
             if !samples[0].isEmpty {
-                batch.items.append(Batch.Item(key: entry.key, kind: entry.kind, bounds: entry.bounds, samples: samples))
+                batch.items.append(Batch.Item(labelSets: entry.labelSets, samples: samples))
             }
         }
         // Forget totals of series gone for long.
@@ -179,42 +181,40 @@ public struct CumulativeCollector: Sendable {
         return batch
     }
 
-    /// The batch as Prometheus series, with the external labels.
-    public func series(_ batch: Batch) -> [ExportSeries] {
-        Self.series(batch, externalLabels: externalLabels)
-    }
-
-    public static func series(_ batch: Batch, externalLabels: [ExportLabel]) -> [ExportSeries] {
+    /// The batch as Prometheus series.
+    public static func series(_ batch: Batch) -> [ExportSeries] {
         var out: [ExportSeries] = []
         out.reserveCapacity(batch.items.count)
         for item in batch.items {
-            out += outputSeries(item.key, kind: item.kind, bounds: item.bounds, samples: item.samples, externalLabels: externalLabels)
+            for (labels, samples) in zip(item.labelSets, item.samples) {
+                out.append(ExportSeries(labels: labels, samples: samples))
+            }
         }
         return out
     }
 
-    /// The Prometheus series of one stored series: a counter's one, or a
-    /// histogram's `_bucket{le}` per bound and `+Inf`, `_sum`, `_count`.
-    static func outputSeries(
-        _ key: SeriesKey, kind: MetricKind, bounds: [Double], samples: [[ExportSample]], externalLabels: [ExportLabel]
-    ) -> [ExportSeries] {
+    /// The Prometheus label sets of one stored series, in the order of its
+    /// values: a counter's one, or a histogram's `_bucket{le}` per bound and
+    /// `+Inf`, `_sum`, `_count`. External labels are added unless the series
+    /// has the label already.
+    static func labelSets(_ key: SeriesKey, kind: MetricKind, bounds: [Double], externalLabels: [ExportLabel]) -> [[ExportLabel]] {
         var base = key.labels.filter { !$0.value.isEmpty }.map { ExportLabel($0.name, $0.value) }
         for label in externalLabels where !base.contains(where: { $0.name == label.name }) { base.append(label) }
-        func series(_ name: String, _ extra: ExportLabel?, _ index: Int) -> ExportSeries {
+        func labels(_ name: String, _ extra: ExportLabel?) -> [ExportLabel] {
             var labels = base
             labels.append(ExportLabel("__name__", name))
             if let extra { labels.append(extra) }
-            return ExportSeries(labels: RemoteWriteEncoder.canonical(labels), samples: samples[index])
+            return RemoteWriteEncoder.canonical(labels)
         }
-        guard kind == .histogram else { return [series(key.name, nil, 0)] }
-        var out: [ExportSeries] = []
+        guard kind == .histogram else { return [labels(key.name, nil)] }
+        var out: [[ExportLabel]] = []
         out.reserveCapacity(bounds.count + 3)
         for i in 0...bounds.count {
             let le = i < bounds.count ? SampleValue.format(bounds[i]) : "+Inf"
-            out.append(series(key.name + "_bucket", ExportLabel("le", le), i))
+            out.append(labels(key.name + "_bucket", ExportLabel("le", le)))
         }
-        out.append(series(key.name + "_sum", nil, bounds.count + 1))
-        out.append(series(key.name + "_count", nil, bounds.count + 2))
+        out.append(labels(key.name + "_sum", nil))
+        out.append(labels(key.name + "_count", nil))
         return out
     }
 }

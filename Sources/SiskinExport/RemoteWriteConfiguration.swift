@@ -62,7 +62,7 @@ public struct RemoteWriteConfiguration: Sendable, Hashable {
     public init(
         endpoints: [RemoteWriteEndpoint], selection: ExportSelection = ExportSelection(),
         externalLabels: [ExportLabel] = [], intervalSeconds: Double = 15, shards: Int = 4, maxSamplesPerSend: Int = 5000,
-        queueCapacity: Int = 100_000, timeoutSeconds: Double = 30, minBackoffSeconds: Double = 0.5,
+        queueCapacity: Int = 250_000, timeoutSeconds: Double = 30, minBackoffSeconds: Double = 0.5,
         maxBackoffSeconds: Double = 30, collectIntervalSeconds: Double = 1
     ) {
         self.endpoints = endpoints

@@ -42,6 +42,7 @@ public struct ExportSample: Sendable, Equatable {
 public enum RemoteWriteEncoder {
     /// Sorted by name, empty values dropped, one value per name.
     public static func canonical(_ labels: [ExportLabel]) -> [ExportLabel] {
+        if isCanonical(labels) { return labels }
         var out: [ExportLabel] = []
         out.reserveCapacity(labels.count)
         for label in labels.filter({ !$0.value.isEmpty }).enumerated().sorted(by: {
@@ -50,6 +51,16 @@ public enum RemoteWriteEncoder {
             out.append(label)
         }
         return out
+    }
+
+    /// Names strictly increasing, no empty value: nothing to do (the
+    /// collector's label sets always are).
+    static func isCanonical(_ labels: [ExportLabel]) -> Bool {
+        for i in labels.indices {
+            if labels[i].value.isEmpty { return false }
+            if i > 0, !(labels[i - 1].name < labels[i].name) { return false }
+        }
+        return true
     }
 
     /// The protobuf `WriteRequest` for `series` (labels canonicalised here).

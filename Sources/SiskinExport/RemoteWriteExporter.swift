@@ -36,7 +36,7 @@ public final class RemoteWriteExporter: Sendable {
             }
         }
         // Labels are built outside the store's lock.
-        let series = CumulativeCollector.series(batch, externalLabels: configuration.externalLabels)
+        let series = CumulativeCollector.series(batch)
         let samples = series.reduce(0) { $0 + $1.samples.count }
         collected.withLock { $0 = ($0.samples + samples, through ?? $0.through, tracked) }
         for sender in senders { sender.enqueue(series) }

@@ -48,7 +48,7 @@ struct RemoteWriteOptions: ParsableArguments {
 
     @Option(name: .customLong("remote-write-queue-capacity"),
             help: "Most samples waiting per shard (in memory); beyond it the oldest are dropped and counted. [env: SISKIN_REMOTE_WRITE_QUEUE_CAPACITY]")
-    var queueCapacity: Int = Environment.value("SISKIN_REMOTE_WRITE_QUEUE_CAPACITY").flatMap { Int($0) } ?? 100_000
+    var queueCapacity: Int = Environment.value("SISKIN_REMOTE_WRITE_QUEUE_CAPACITY").flatMap { Int($0) } ?? 250_000
 
     static func list(_ name: String) -> [String] {
         Environment.value(name)?.split(separator: ",").map { String($0).trimmingScalars(in: " ") }.filter { !$0.isEmpty } ?? []
