@@ -10,6 +10,7 @@
 //           -> SiskinStore (windowed rings, rollups, persistence)
 //             -> SiskinQuery (native workload queries)
 //               -> SiskinCanary (canary judge)
+//             -> SiskinExport (Prometheus remote write 1.0: protobuf, snappy, libcurl senders)
 //               -> SiskinAutoscaling (Kubernetes custom/external metrics APIs' catalogue and documents)
 //                 -> SiskinServer (Hummingbird HTTP, HTTPS metrics APIs) / siskin
 //                   -> SiskinDemo (`siskin demo`: serve + agents + simulator + a Flagger-style rollout)
@@ -35,6 +36,7 @@ let package = Package(
         .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
         .library(name: "SiskinPromQL", targets: ["SiskinPromQL"]),
         .library(name: "SiskinAutoscaling", targets: ["SiskinAutoscaling"]),
+        .library(name: "SiskinExport", targets: ["SiskinExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,6 +61,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        // Snappy block format for Prometheus remote write (the protocol mandates it).
+        .systemLibrary(
+            name: "CSnappy",
+            pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
+        ),
 
         // Pipeline stages.
         .target(name: "SiskinExposition"),
@@ -77,6 +85,14 @@ let package = Package(
         .target(name: "SiskinPromQL"),
         .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation", "SiskinPromQL"]),
         .target(name: "SiskinCanary", dependencies: ["SiskinQuery", "SiskinStore"]),
+        // Remote write export: reads the store, sends over the agent's libcurl client.
+        .target(
+            name: "SiskinExport",
+            dependencies: [
+                "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "CSnappy",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SiskinAutoscaling",
             dependencies: [
@@ -88,7 +104,7 @@ let package = Package(
             name: "SiskinServer",
             dependencies: [
                 "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinPromQL", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-                "SiskinExposition", "SiskinAutoscaling",
+                "SiskinExposition", "SiskinAutoscaling", "SiskinExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -129,7 +145,7 @@ let package = Package(
             dependencies: [
                 "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinStore", "SiskinIngest", "SiskinWire",
                 "SiskinAggregation", "SiskinExposition", "SiskinCommandLine", "SiskinAgent", "SiskinAutoscaling",
-                "SiskinDemo", "SiskinSimulator",
+                "SiskinDemo", "SiskinSimulator", "SiskinExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -173,6 +189,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SiskinExportTests", dependencies: [
+            "SiskinExport", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "SiskinTesting", "CSnappy",
         ]),
         .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
         // Pages in a real headless Chromium, against `siskin demo`'s live server.

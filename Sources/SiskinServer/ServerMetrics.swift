@@ -1,5 +1,7 @@
 import Prometheus
+import SiskinExport
 import SiskinStore
+import Synchronization
 
 /// Siskin's own metrics, served on `/metrics` in Prometheus format: what an
 /// operator alerts on (rejected pushes, stale agents, memory, ingest latency).
@@ -14,6 +16,8 @@ public final class ServerMetrics: Sendable {
     private let rollupSeries: Gauge
     private let storeBytes: Gauge
     private let ingestBytes: Counter
+    /// Remote-write counts already added to the counters, by metric and endpoint.
+    fileprivate let exported = Mutex<[String: Int]>([:])
 
     public init() {
         accepted = registry.makeCounter(descriptor: Self.describe("siskin_pushes_accepted_total", "Pushes applied to the store."))
@@ -81,5 +85,48 @@ public final class ServerMetrics: Sendable {
     /// A metric name with its help text, as swift-prometheus wants them.
     static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
+extension ServerMetrics {
+    /// Remote write, per endpoint (`remote` is the URL without credentials).
+    /// Counters advance by what the senders did since the last scrape.
+    public func observe(_ exporter: RemoteWriteExporter, now: Int64) {
+        let collection = exporter.collection
+        advance("siskin_remote_write_samples_collected_total", "Samples collected from completed slots for remote write.",
+                labels: [], key: "collected", to: collection.samples)
+        registry.makeGauge(descriptor: Self.describe("siskin_remote_write_series", "Series with a running cumulative total for remote write."))
+            .set(Double(collection.series))
+        if let through = collection.through {
+            registry.makeGauge(descriptor: Self.describe("siskin_remote_write_collected_through_timestamp_seconds", "End of the last slot collected for remote write."))
+                .set(Double(through) / 1000)
+        }
+        for stats in exporter.statistics {
+            let labels = [("remote", stats.url)]
+            advance("siskin_remote_write_samples_sent_total", "Samples the receiver accepted.", labels: labels, key: stats.url + "/sent", to: stats.samplesSent)
+            advance("siskin_remote_write_samples_failed_total", "Samples the receiver refused (4xx other than 429: not retried), or still failing at shutdown.",
+                    labels: labels, key: stats.url + "/failed", to: stats.samplesFailed)
+            advance("siskin_remote_write_samples_dropped_total", "Samples dropped because the queue was full.", labels: labels, key: stats.url + "/dropped", to: stats.samplesDropped)
+            advance("siskin_remote_write_samples_retried_total", "Samples sent again after a 5xx, 429 or transport failure.", labels: labels, key: stats.url + "/retried", to: stats.samplesRetried)
+            advance("siskin_remote_write_requests_total", "Requests the receiver accepted.", labels: labels, key: stats.url + "/requests", to: stats.requestsSent)
+            advance("siskin_remote_write_sent_bytes_total", "Compressed request bytes the receiver accepted.", labels: labels, key: stats.url + "/bytes", to: stats.bytesSent)
+            registry.makeGauge(descriptor: Self.describe("siskin_remote_write_queue_samples", "Samples waiting to be sent."), labels: labels)
+                .set(Double(stats.queueLength))
+            if let lag = stats.lagSeconds(now: now) {
+                registry.makeGauge(descriptor: Self.describe("siskin_remote_write_lag_seconds", "Seconds between now and the newest sample the receiver accepted."), labels: labels)
+                    .set(lag)
+            }
+        }
+    }
+
+    /// Moves a counter up to `value` (the exporter keeps absolute counts).
+    private func advance(_ name: String, _ help: String, labels: [(String, String)], key: String, to value: Int) {
+        let delta = exported.withLock { seen -> Int in
+            let last = seen[key] ?? 0
+            seen[key] = max(last, value)
+            return max(0, value - last)
+        }
+        let counter = registry.makeCounter(descriptor: Self.describe(name, help), labels: labels)
+        if delta > 0 { counter.increment(by: Int64(delta)) }
     }
 }

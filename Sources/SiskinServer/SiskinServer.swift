@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SiskinExport
 import SiskinIngest
 import SiskinStore
 
@@ -12,7 +13,7 @@ public enum SiskinServer {
     /// APIs, when `configuration.metricsAPI` turns them on.
     public static func application(
         configuration: ServerConfiguration, database: Database, metrics: ServerMetrics = ServerMetrics(),
-        canaryHistory: CanaryHistory = CanaryHistory(),
+        canaryHistory: CanaryHistory = CanaryHistory(), remoteWrite: RemoteWriteExporter? = nil,
         logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         onMetricsAPIListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -20,17 +21,19 @@ public enum SiskinServer {
         IngestRoutes(database: database, tokens: configuration.tokens,
                      intake: SummaryIntake(limits: configuration.limits), metrics: metrics, logger: logger)
             .register(on: router)
-        HealthRoutes(database: database, metrics: metrics).register(on: router)
+        HealthRoutes(database: database, metrics: metrics, remoteWrite: remoteWrite).register(on: router)
         NativeQueryRoutes(database: database).register(on: router)
         PrometheusAPIRoutes(database: database).register(on: router)
         CanaryRoutes(database: database, history: canaryHistory, logger: logger).register(on: router)
         PageDataRoutes(database: database).register(on: router)
         WebRoutes(site: .shared).register(on: router)
-        let maintenance = MaintenanceService(database: database, configuration: configuration, logger: logger)
-        var services: [any Service] = [maintenance]
+        var services: [any Service] = [MaintenanceService(database: database, configuration: configuration, logger: logger)]
         if let metricsAPI = configuration.metricsAPI {
             services.append(MetricsAPIService(configuration: metricsAPI, database: database, logger: logger,
                                               onListening: onMetricsAPIListening))
+        }
+        if let remoteWrite {
+            services.append(RemoteWriteService(database: database, exporter: remoteWrite, logger: logger))
         }
         return Application(
             router: router,

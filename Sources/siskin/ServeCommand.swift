@@ -4,6 +4,7 @@ import Logging
 import SiskinAgent
 import SiskinAutoscaling
 import SiskinCommandLine
+import SiskinExport
 import SiskinExposition
 import SiskinIngest
 import SiskinServer
@@ -78,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "text or json. [env: SISKIN_LOG_FORMAT]")
     var logFormat: String = Environment.value("SISKIN_LOG_FORMAT") ?? "text"
+
+    @OptionGroup(title: "Remote write")
+    var remoteWrite: RemoteWriteOptions
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
@@ -176,7 +180,17 @@ struct ServeCommand: AsyncParsableCommand {
             "data_dir": "\(inMemory ? "(in memory)" : dataDir)", "pods": "\(database.read { $0.podCount })",
             "persistence": "\(status.summary)",
         ])
-        let app = SiskinServer.application(configuration: configuration, database: database, logger: logger) { port in
+        let exporter = remoteWrite.configuration().map { RemoteWriteExporter(configuration: $0, logger: logger) }
+        if let exporter {
+            logger.info("remote write", metadata: [
+                "receivers": "\(exporter.senders.map(\.endpoint.redactedURL).joined(separator: ","))",
+                "level": "\(exporter.configuration.selection.level.rawValue)",
+                "shards": "\(exporter.configuration.shards)",
+            ])
+        }
+        let app = SiskinServer.application(
+            configuration: configuration, database: database, remoteWrite: exporter, logger: logger
+        ) { port in
             logger.info("listening", metadata: ["address": "\(address.host):\(port)"])
         } onMetricsAPIListening: { port in
             logger.info("metrics APIs serving HTTPS", metadata: [

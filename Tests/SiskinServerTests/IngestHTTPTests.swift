@@ -3,6 +3,7 @@ import SiskinAggregation
 import SiskinIngest
 import SiskinServer
 import SiskinStore
+import SiskinTesting
 import SiskinWire
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import SiskinServer
+import SiskinTesting
 import SiskinWire
 import Testing
 

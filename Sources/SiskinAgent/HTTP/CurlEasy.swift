@@ -57,7 +57,8 @@ public final class CurlEasy {
             setLong(CURLOPT_FOLLOWLOCATION, 0)
             setLong(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeoutSeconds * 1000)))
             setLong(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeoutSeconds * 1000)))
-            setString(CURLOPT_USERAGENT, "siskin-agent/\(AgentVersion.current)")
+            setString(CURLOPT_USERAGENT, request.userAgent ?? "siskin-agent/\(AgentVersion.current)")
+            if let caFile = request.caFile { setString(CURLOPT_CAINFO, caFile) }
             if request.acceptGzip { setString(CURLOPT_ACCEPT_ENCODING, "gzip") }
             if let headerList { _ = siskin_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
             switch request.method {

@@ -15,12 +15,18 @@ public struct HTTPRequest: Sendable {
     /// Responses larger than this (decoded) are cut off with an error, so a
     /// runaway endpoint cannot exhaust the pod's memory.
     public var maxResponseBytes: Int
+    /// `User-Agent`; the agent's own when nil.
+    public var userAgent: String?
+    /// CA bundle to verify https peers with (the system's when nil).
+    public var caFile: String?
 
     public init(
         method: Method, url: String, headers: [(String, String)] = [], body: [UInt8] = [],
         timeoutSeconds: Double = 5, connectTimeoutSeconds: Double = 2, acceptGzip: Bool = false,
-        maxResponseBytes: Int = 256 << 20
+        maxResponseBytes: Int = 256 << 20, userAgent: String? = nil, caFile: String? = nil
     ) {
+        self.userAgent = userAgent
+        self.caFile = caFile
         self.method = method
         self.url = url
         self.headers = headers

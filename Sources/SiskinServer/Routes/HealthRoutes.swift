@@ -1,10 +1,12 @@
 import Hummingbird
+import SiskinExport
 import SiskinStore
 
 /// Kubernetes probes and self-metrics.
 struct HealthRoutes: Sendable {
     let database: Database
     let metrics: ServerMetrics
+    let remoteWrite: RemoteWriteExporter?
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in
@@ -21,6 +23,7 @@ struct HealthRoutes: Sendable {
             let now = ServerClock.nowMilliseconds()
             database.read { metrics.observe($0, now: now) }
             metrics.observePersistence(database.persistence)
+            if let remoteWrite { metrics.observe(remoteWrite, now: now) }
             var buffer: [UInt8] = []
             metrics.registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -96,6 +96,11 @@ final class ChildProcesses: @unchecked Sendable {
         for child in all.reversed() { child.stop() }
     }
 
+    /// The child started with `name`, if still held.
+    func named(_ name: String) -> ChildProcess? {
+        lock.withLock { children }.last { $0.name == name }
+    }
+
     /// Children that have exited (none should before `stopAll`). While a child runs, its
     /// listening port is its own, so answers on that port come from it.
     var exited: [ChildProcess] {

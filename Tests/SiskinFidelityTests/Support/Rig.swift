@@ -78,30 +78,43 @@ enum PrometheusRig {
     /// Starts Prometheus on a free loopback port and waits for `/-/ready`; retries with
     /// another port if the one picked was taken in between.
     static func start(endpoints: [FakeMesh.Endpoint], directory: String, children: ChildProcesses) async throws -> PromServer {
-        let configPath = directory + "/prometheus.yml"
-        try configuration(for: endpoints).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try await start(configuration: configuration(for: endpoints), name: "prometheus", directory: directory, children: children)
+    }
+
+    /// Prometheus scraping nothing, receiving remote write on `/api/v1/write`.
+    static func startReceiver(directory: String, children: ChildProcesses) async throws -> PromServer {
+        try await start(
+            configuration: "global:\n  evaluation_interval: 1m\n", name: "prometheus-receiver", directory: directory,
+            children: children, extraArguments: ["--web.enable-remote-write-receiver"])
+    }
+
+    static func start(
+        configuration: String, name: String, directory: String, children: ChildProcesses, extraArguments: [String] = []
+    ) async throws -> PromServer {
+        let configPath = directory + "/\(name).yml"
+        try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
         var lastLog = ""
         for attempt in 1...3 {
             let port = try freeLoopbackPort()
             let child = try ChildProcess(
-                name: "prometheus", executable: FidelityEnvironment.prometheusPath,
+                name: name, executable: FidelityEnvironment.prometheusPath,
                 arguments: [
-                    "--config.file=\(configPath)", "--storage.tsdb.path=\(directory)/tsdb-\(attempt)",
+                    "--config.file=\(configPath)", "--storage.tsdb.path=\(directory)/\(name)-tsdb-\(attempt)",
                     "--web.listen-address=127.0.0.1:\(port)", "--log.level=info",
-                ],
-                logPrefix: directory + "/prometheus-\(attempt)")
+                ] + extraArguments,
+                logPrefix: directory + "/\(name)-\(attempt)")
             children.add(child)
             let server = PromServer(name: "prometheus", baseURL: "http://127.0.0.1:\(port)")
             let ready = await waitUntilAsync(timeout: 30) {
                 guard child.isRunning else { return true }
                 return (try? await LoopbackHTTP.get(server.baseURL + "/-/ready", timeout: 2))?.status == 200
             }
-            if ready && child.isRunning, await isOurs(server, storagePath: "\(directory)/tsdb-\(attempt)") { return server }
+            if ready && child.isRunning, await isOurs(server, storagePath: "\(directory)/\(name)-tsdb-\(attempt)") { return server }
             lastLog = child.logTail(40)
             children.discard(child)
             if !lastLog.contains("address already in use") { break }
         }
-        throw RigFailure(description: "prometheus did not become ready:\n\(lastLog)")
+        throw RigFailure(description: "\(name) did not become ready:\n\(lastLog)")
     }
 }
 
@@ -128,14 +141,17 @@ enum SiskinRig {
         return path
     }
 
-    static func startServer(directory: String, tokenFile: String, children: ChildProcesses) async throws -> PromServer {
+    static func startServer(
+        directory: String, tokenFile: String, children: ChildProcesses, name: String = "siskin", port: Int = 0,
+        extraArguments: [String] = []
+    ) async throws -> PromServer {
         let child = try ChildProcess(
-            name: "siskin serve", executable: BuiltExecutable.productsDirectory + "/siskin",
+            name: "\(name) serve", executable: BuiltExecutable.productsDirectory + "/siskin",
             arguments: [
-                "serve", "--listen", "127.0.0.1:0", "--data-dir", directory + "/siskin-data", "--slot", "1s",
+                "serve", "--listen", "127.0.0.1:\(port)", "--data-dir", directory + "/\(name)-data", "--slot", "1s",
                 "--token-file", tokenFile,
-            ],
-            logPrefix: directory + "/siskin")
+            ] + extraArguments,
+            logPrefix: directory + "/\(name)")
         children.add(child)
         var port: Int?
         _ = await waitUntilAsync(timeout: 30) {
@@ -143,7 +159,7 @@ enum SiskinRig {
             return port != nil || !child.isRunning
         }
         guard let port else { throw RigFailure(description: "siskin serve did not start:\n\(child.logTail(40))") }
-        let server = PromServer(name: "siskin", baseURL: "http://127.0.0.1:\(port)")
+        let server = PromServer(name: name, baseURL: "http://127.0.0.1:\(port)")
         let ready = await waitUntilAsync(timeout: 30) {
             (try? await LoopbackHTTP.get(server.baseURL + "/readyz", timeout: 2))?.status == 200
         }
@@ -162,13 +178,14 @@ enum SiskinRig {
     /// One `siskin-agent run` per pod, scraping its fake Envoy and pushing every second.
     static func startAgents(
         for endpoints: [FakeMesh.Endpoint], server: PromServer, tokenFile: String, directory: String,
-        children: ChildProcesses
+        children: ChildProcesses, alsoPushingTo others: [PromServer] = []
     ) throws {
         for (index, endpoint) in endpoints.enumerated() {
             children.add(try ChildProcess(
                 name: "siskin-agent \(endpoint.pod)", executable: BuiltExecutable.productsDirectory + "/siskin-agent",
                 arguments: [
                     "run", "--interval", "1s", "--scrape-url", endpoint.scrapeURL, "--push-url", server.baseURL,
+                ] + others.flatMap { ["--push-url", $0.baseURL] } + [
                     "--pod", endpoint.pod, "--namespace", endpoint.namespace, "--token-file", tokenFile,
                     "--status-file", directory + "/agent-\(index).status",
                 ],
