@@ -71,6 +71,7 @@ struct RolloutDriver {
                 view.event(elapsed(), "Rolling back \(name): progress deadline exceeded")
                 break
             }
+            waitForCompleteData(maxSeconds: plan.intervalSeconds)
             let report = analysis.run(elapsedSeconds: elapsed(), weight: rollout.canaryWeight)
             reports.append(report)
             let decision = rollout.record(analysisPassed: report.passed)
@@ -96,6 +97,26 @@ struct RolloutDriver {
                                 elapsedSeconds: elapsed())
         result.interrupted = interrupted
         return result
+    }
+
+    /// Waits (at most `maxSeconds`) until every agent's data up to about one
+    /// agent interval ago is in the store. Agents normally are that current;
+    /// on a starved machine they lag, and a judge asked then would see a
+    /// fraction of its window and call it too little traffic. Flagger has
+    /// the same lag with Prometheus' scrapes, hidden by minute intervals.
+    private func waitForCompleteData(maxSeconds: Double) {
+        let slot = Int64((options.agentIntervalSeconds * 1000).rounded())
+        let deadline = Date().addingTimeInterval(maxSeconds)
+        let window = Analysis.promQLDuration(options.plan.judgeWindow)
+        while Date() < deadline, !options.interrupted() {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let expected = now / slot * slot - 2 * slot
+            if let covered = client.coveredTo(namespace: options.namespace, canary: options.canary,
+                                              primary: options.primary, window: window), covered >= expected {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
     }
 
     /// The VirtualService weights: `canaryWeight` percent of the load to the canary.
