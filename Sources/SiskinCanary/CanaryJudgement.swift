@@ -1,3 +1,4 @@
+import SiskinQuery
 import SiskinStore
 
 /// A verdict together with what was judged: the workloads, the window and
@@ -58,18 +59,9 @@ public struct CanaryJudgement: Sendable, Equatable, Codable {
         context + "\n\n" + verdict.report()
     }
 
-    /// `90s` → `1m30s`, `60` → `1m`, `0.5` → `500ms`.
+    /// `90` → `1m30s`, `60` → `1m`, `0.5` → `500ms`.
     static func duration(_ seconds: Double) -> String {
-        let ms = Int64((seconds * 1000).rounded())
-        guard ms > 0 else { return "0s" }
-        if ms % 1000 != 0 { return ms >= 1000 ? "\(NumberText.probability(seconds))s" : "\(ms)ms" }
-        var rest = ms / 1000
-        var out = ""
-        for (unit, size) in [("d", Int64(86_400)), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
-            out += "\(rest / size)\(unit)"
-            rest %= size
-        }
-        return out
+        DurationText.text(seconds: seconds)
     }
 }
 

@@ -1,4 +1,5 @@
 import SiskinCanary
+import SiskinQuery
 
 /// One Flagger analysis against `siskin serve`: the builtin
 /// `request-success-rate` and `request-duration` checks on the canary over the
@@ -15,19 +16,14 @@ struct Analysis {
     let checksum: String
 
     /// `[interval]` as PromQL writes it.
-    var interval: String { Self.promQLDuration(plan.intervalSeconds) }
-
-    static func promQLDuration(_ seconds: Double) -> String {
-        let milliseconds = Int((seconds * 1000).rounded())
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
-    }
+    var interval: String { DurationText.text(seconds: plan.intervalSeconds) }
 
     func run(elapsedSeconds: Double, weight: Int) -> AnalysisReport {
         var checks: [CheckResult] = []
 
         // Flagger runs the rollout webhooks first; Siskin's judge is one.
         var metadata = plan.judgeMetadata
-        metadata["window"] = metadata["window"] ?? Self.promQLDuration(plan.judgeWindow)
+        metadata["window"] = metadata["window"] ?? DurationText.text(seconds: plan.judgeWindow)
         metadata["primary"] = metadata["primary"] ?? primary
         // Not judged, recorded in the judge history for the canary page's
         // timeline (Flagger's own payload has no weight).

@@ -1,4 +1,5 @@
 import Logging
+import SiskinQuery
 
 /// Everything `siskin demo` runs with. The defaults are the embedded ones the
 /// README's main command uses.
@@ -45,7 +46,7 @@ public struct DemoOptions: Sendable {
     /// judge's window, trends in 2 s steps, refreshed every second.
     public func pageURL(serverURL: String) -> String {
         "\(serverURL)/#/canary?namespace=\(namespace)&canary=\(canary)&primary=\(primary)"
-            + "&window=\(Analysis.promQLDuration(plan.judgeWindow))&step=2s&refresh=1"
+            + "&window=\(DurationText.text(seconds: plan.judgeWindow))&step=2s&refresh=1"
     }
     /// The pod sending podinfo its traffic.
     public static let loadGenerator = "loadgenerator"

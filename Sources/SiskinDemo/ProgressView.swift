@@ -1,3 +1,5 @@
+import SiskinQuery
+
 /// The demo's live view: a header saying what runs, a row per analysis as it
 /// happens (weights, rate, success rate and p99 of both sides, the judge's
 /// verdict, what Flagger did), Flagger-style event lines, and the result.
@@ -17,18 +19,18 @@ struct ProgressView: Sendable {
         output("  mesh      \(options.namespace)/\(options.primary) ×\(options.primaryPods), "
             + "\(options.namespace)/\(options.canary) ×\(options.canaryPods) (canary), "
             + "\(options.namespace)/\(DemoOptions.loadGenerator) ×1: \(agents) fake Envoys, "
-            + "\(agents) siskin-agents every \(Analysis.promQLDuration(options.agentIntervalSeconds))")
-        output("  analysis  interval \(Analysis.promQLDuration(plan.intervalSeconds)), threshold \(plan.threshold), "
+            + "\(agents) siskin-agents every \(DurationText.text(seconds: options.agentIntervalSeconds))")
+        output("  analysis  interval \(DurationText.text(seconds: plan.intervalSeconds)), threshold \(plan.threshold), "
             + "stepWeight \(plan.stepWeight), maxWeight \(plan.maxWeight); request-success-rate ≥ "
             + "\(Format.percent(plan.minSuccessRate)), request-duration ≤ "
             + "\(Format.milliseconds(plan.maxRequestDurationMilliseconds)), siskin judge over "
-            + "\(Analysis.promQLDuration(plan.judgeWindow))")
+            + "\(DurationText.text(seconds: plan.judgeWindow))")
         output("")
     }
 
     func linger(_ options: DemoOptions, serverURL: String) {
         output("")
-        output("Still serving for \(Analysis.promQLDuration(options.lingerSeconds)) (Ctrl-C to stop): "
+        output("Still serving for \(DurationText.text(seconds: options.lingerSeconds)) (Ctrl-C to stop): "
             + options.pageURL(serverURL: serverURL))
     }
 

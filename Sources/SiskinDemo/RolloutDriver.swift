@@ -1,5 +1,6 @@
 import Foundation
 import SiskinSimulator
+import SiskinQuery
 
 /// Flagger's control loop for the demo's canary: every interval an analysis,
 /// then the state machine's decision applied to the simulated traffic split.
@@ -107,7 +108,7 @@ struct RolloutDriver {
     private func waitForCompleteData(maxSeconds: Double) {
         let slot = Int64((options.agentIntervalSeconds * 1000).rounded())
         let deadline = Date().addingTimeInterval(maxSeconds)
-        let window = Analysis.promQLDuration(options.plan.judgeWindow)
+        let window = DurationText.text(seconds: options.plan.judgeWindow)
         while Date() < deadline, !options.interrupted() {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let expected = now / slot * slot - 2 * slot

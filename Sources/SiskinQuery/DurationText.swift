@@ -26,4 +26,24 @@ public enum DurationText {
         }
         return total
     }
+
+    /// The shortest PromQL duration for `milliseconds`: `90000` → `1m30s`,
+    /// `1500` → `1s500ms`, `0` → `0s`. What `milliseconds(_:)` reads back,
+    /// so one form serves range selectors, judge windows and reports.
+    public static func text(milliseconds: Int64) -> String {
+        guard milliseconds > 0 else { return "0s" }
+        var rest = milliseconds
+        var out = ""
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)]
+        where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+
+    /// `text(milliseconds:)` for seconds, rounded to the millisecond.
+    public static func text(seconds: Double) -> String {
+        text(milliseconds: Int64((seconds * 1000).rounded()))
+    }
 }
