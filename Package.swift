@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "SiskinStore", targets: ["SiskinStore"]),
         .library(name: "SiskinQuery", targets: ["SiskinQuery"]),
         .library(name: "SiskinPromQL", targets: ["SiskinPromQL"]),
+        .library(name: "SiskinCanary", targets: ["SiskinCanary"]),
         .library(name: "SiskinAutoscaling", targets: ["SiskinAutoscaling"]),
         .library(name: "SiskinExport", targets: ["SiskinExport"]),
     ],
@@ -118,8 +119,8 @@ let package = Package(
         .target(
             name: "SiskinDemo",
             dependencies: [
-                "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinCanary", "SiskinAgent", "SiskinAggregation",
-                "SiskinSimulator",
+                "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinCanary", "SiskinAgent",
+                "SiskinAggregation", "SiskinSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,6 +32,7 @@ let package = Package(
                 .product(name: "SiskinIngest", package: "siskin"),
                 .product(name: "SiskinStore", package: "siskin"),
                 .product(name: "SiskinQuery", package: "siskin"),
+                .product(name: "SiskinCanary", package: "siskin"),
                 .product(name: "SiskinPromQL", package: "siskin"),
                 .product(name: "SiskinWire", package: "siskin"),
                 .product(name: "SiskinSimulator", package: "siskin"),

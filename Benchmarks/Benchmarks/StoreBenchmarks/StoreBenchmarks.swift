@@ -1,5 +1,6 @@
 import Benchmark
 import SiskinAggregation
+import SiskinCanary
 import SiskinIngest
 import SiskinPromQL
 import SiskinQuery
@@ -105,15 +106,14 @@ let benchmarks: @Sendable () -> Void = {
     // Flagger's two builtin queries, verbatim, parsed and evaluated (what
     // one GET /api/v1/query costs minus HTTP), 10,000 pods registered.
     let engine = PromQLEngine()
-    for (label, template) in [("success rate", FlaggerQueries.successRate), ("p99 latency", FlaggerQueries.latencyP99)] {
+    for (label, template) in [("success rate", FlaggerMetricTemplates.requestSuccessRate),
+                              ("p99 latency", FlaggerMetricTemplates.requestDuration)] {
         var pick = 0
         Benchmark("Flagger \(label) query (parse + evaluate), 10,000 pods registered") { benchmark in
             for _ in benchmark.scaledIterations {
                 pick = (pick + 7) % loaded.pods
                 let q = loaded.query(pod: pick)
-                let text = template.replacingOccurrences(of: "{{ namespace }}", with: q.namespace)
-                    .replacingOccurrences(of: "{{ target }}", with: q.workload)
-                    .replacingOccurrences(of: "{{ interval }}", with: "1m")
+                let text = FlaggerMetricTemplates.render(template, namespace: q.namespace, target: q.workload, interval: "1m")
                 let expr = try PromQLParser.parse(text)
                 blackHole(try engine.instant(expr, at: loaded.now, store: loaded.store, now: loaded.now))
             }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Flagger's builtin Istio checks, as the PromQL it sends to its `metricsServer`
-/// with `{{ namespace }}`, `{{ target }}` and `{{ interval }}` filled in: what the
-/// demo, like a real Flagger pointed at Siskin, asks the Prometheus API.
+/// with `{{ namespace }}`, `{{ target }}` and `{{ interval }}` filled in: what
+/// `siskin demo`, like a real Flagger pointed at Siskin, asks the Prometheus
+/// API, and what the query benchmarks time.
 public enum FlaggerMetricTemplates {
     /// `request-success-rate`: percent of the target's requests not answered 5xx.
     public static let requestSuccessRate = """
