@@ -27,7 +27,7 @@ public final class FakeEnvoy: Sendable {
     private let limits: MiniHTTPServer.Limits
     private let state: Mutex<State>
     private let lifecycle = Mutex(Lifecycle())
-    private let clockStopping = Atomic<Bool>(false)
+    private let ticker = Ticker()
     private let ownerSlot = OwnerSlot()
 
     private struct State: Sendable {
@@ -57,7 +57,6 @@ public final class FakeEnvoy: Sendable {
 
     private struct Lifecycle: ~Copyable {
         var server: MiniHTTPServer?
-        var clock: PosixThread?
     }
 
     /// Starts serving `preset`'s focus pod, warmed up as `Fleet(preset:seed:)` does.
@@ -224,36 +223,20 @@ public final class FakeEnvoy: Sendable {
     /// background thread (replacing a running clock), pre-rendering the body after each
     /// step so scrapes never wait for a render. Stopped by `stopClock()` or `stop()`.
     public func startClock(tick: Double) throws(ServingError) {
-        precondition(tick > 0 && tick.isFinite, "tick must be positive")
-        stopClock()
-        clockStopping.store(false, ordering: .sequentiallyConsistent)
-        let thread = try PosixThread.start(detached: false) { [weak self] in
-            var deadline = MonotonicClock.now() + tick
-            while true {
-                let stopping = { self?.clockStopping.load(ordering: .sequentiallyConsistent) ?? true }
-                guard InterruptibleSleep.sleep(seconds: deadline - MonotonicClock.now(), until: stopping),
-                    let envoy = self
-                else { return }
-                envoy.state.withLock { state in
-                    state.fleet.advance(by: tick)
-                    state.changed()
-                    _ = state.currentBody()
-                }
-                deadline += tick
+        try ticker.start(every: tick) { [weak self] in
+            guard let envoy = self else { return false }
+            envoy.state.withLock { state in
+                state.fleet.advance(by: tick)
+                state.changed()
+                _ = state.currentBody()
             }
+            return true
         }
-        lifecycle.withLock { $0.clock = thread }
     }
 
     /// Stops the background clock, if any.
     public func stopClock() {
-        clockStopping.store(true, ordering: .sequentiallyConsistent)
-        let thread = lifecycle.withLock { lifecycle in
-            let thread = lifecycle.clock
-            lifecycle.clock = nil
-            return thread
-        }
-        thread?.join()
+        ticker.stop()
     }
 
     // MARK: Ground truth (the served pod, like `Sidecar`'s API)

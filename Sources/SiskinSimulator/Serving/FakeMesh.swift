@@ -55,7 +55,7 @@ public final class FakeMesh: Sendable {
 
     private let state: Mutex<State>
     private let lifecycle = Mutex(Lifecycle())
-    private let clockStopping = Atomic<Bool>(false)
+    private let ticker = Ticker()
 
     private struct State: Sendable {
         var fleet: Fleet
@@ -98,7 +98,6 @@ public final class FakeMesh: Sendable {
 
     private struct Lifecycle: ~Copyable {
         var servers: [String: MiniHTTPServer] = [:]
-        var clock: PosixThread?
     }
 
     /// Starts one listener per pod in `pods` (every simulated pod of `fleet` when nil) on
@@ -250,39 +249,23 @@ public final class FakeMesh: Sendable {
     /// tick is caught up, so simulated time tracks wall time (pauses excepted). Stopped by
     /// `stopClock()` or `stop()`.
     public func startClock(tick: Double) throws(ServingError) {
-        precondition(tick > 0 && tick.isFinite, "tick must be positive")
-        stopClock()
-        clockStopping.store(false, ordering: .sequentiallyConsistent)
         let limit = truthRetention
-        let thread = try PosixThread.start(detached: false) { [weak self] in
-            var deadline = MonotonicClock.now() + tick
-            while true {
-                let stopping = { self?.clockStopping.load(ordering: .sequentiallyConsistent) ?? true }
-                guard InterruptibleSleep.sleep(seconds: deadline - MonotonicClock.now(), until: stopping),
-                    let mesh = self
-                else { return }
-                mesh.state.withLock { state in
-                    guard !state.paused else { return }
-                    state.fleet.advance(by: tick)
-                    state.ticks += 1
-                    state.changed()
-                    state.record(limit: limit)
-                }
-                deadline += tick
+        try ticker.start(every: tick) { [weak self] in
+            guard let mesh = self else { return false }
+            mesh.state.withLock { state in
+                guard !state.paused else { return }
+                state.fleet.advance(by: tick)
+                state.ticks += 1
+                state.changed()
+                state.record(limit: limit)
             }
+            return true
         }
-        lifecycle.withLock { $0.clock = thread }
     }
 
     /// Stops the background clock, if any.
     public func stopClock() {
-        clockStopping.store(true, ordering: .sequentiallyConsistent)
-        let thread = lifecycle.withLock { lifecycle in
-            let thread = lifecycle.clock
-            lifecycle.clock = nil
-            return thread
-        }
-        thread?.join()
+        ticker.stop()
     }
 
     // MARK: Ground truth
