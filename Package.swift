@@ -169,7 +169,7 @@ let package = Package(
         // Shared test support, as HummingbirdTesting is for Hummingbird.
         .target(
             name: "SiskinTesting",
-            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire", "SiskinIngest"]
+            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire", "SiskinIngest", "SiskinAgent"]
         ),
 
         .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),

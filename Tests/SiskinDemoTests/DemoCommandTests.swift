@@ -7,9 +7,7 @@ import Testing
     /// Runs the built `siskin` on its own thread: a blocked cooperative thread
     /// would starve the servers other suites run in-process.
     func siskin(_ arguments: [String]) async throws -> BuiltExecutable.Output {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try BuiltExecutable.run("siskin", arguments) }) }.start()
-        }
+        try await offPool { try BuiltExecutable.run("siskin", arguments) }
     }
 
     @Test(.timeLimit(.minutes(1)))

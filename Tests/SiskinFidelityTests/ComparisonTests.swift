@@ -1,3 +1,4 @@
+import SiskinTesting
 import Testing
 
 /// The fidelity suite's own parsing and comparison, on hand-written API answers (no

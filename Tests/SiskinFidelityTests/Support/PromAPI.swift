@@ -1,48 +1,6 @@
 import Foundation
+import SiskinTesting
 import SiskinAgent
-
-/// Plain HTTP over loopback with libcurl, on a thread of its own (curl blocks, and the
-/// cooperative pool must stay free for the rest of the test).
-enum LoopbackHTTP {
-    struct Reply: Sendable {
-        var status: Int
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-    }
-
-    static func send(_ request: HTTPRequest) async throws -> Reply {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    let curl = try CurlEasy()
-                    return try curl.perform(request) { response, body in Reply(status: response.status, body: Array(body)) }
-                })
-            }.start()
-        }
-    }
-
-    static func get(_ url: String, timeout: Double = 10) async throws -> Reply {
-        try await send(HTTPRequest(method: .get, url: url, timeoutSeconds: timeout))
-    }
-
-    /// `application/x-www-form-urlencoded` POST, as Prometheus' Go client sends queries.
-    static func postForm(_ url: String, _ parameters: [(String, String)], timeout: Double = 10) async throws -> Reply {
-        try await send(HTTPRequest(
-            method: .post, url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-            body: Array(formEncoded(parameters).utf8), timeoutSeconds: timeout))
-    }
-
-    /// `a=1&b=2`, every byte outside RFC 3986's unreserved set percent-encoded.
-    static func formEncoded(_ parameters: [(String, String)]) -> String {
-        parameters.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
 
 /// One answer of the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`,
 /// `/api/v1/series`), parsed with Foundation's JSONSerialization into what the comparison

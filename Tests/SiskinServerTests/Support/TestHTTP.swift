@@ -1,5 +1,6 @@
 import Foundation
 import SiskinAgent
+import SiskinTesting
 
 /// Real HTTP over loopback with libcurl, off the cooperative pool (curl
 /// blocks), so tests never starve the server they talk to.
@@ -11,27 +12,13 @@ enum TestHTTP {
     }
 
     static func send(_ request: HTTPRequest) async throws -> Reply {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do {
-                    let curl = try CurlEasy()
-                    let reply = try curl.perform(request) { response, body in
-                        Reply(status: response.status, body: String(decoding: body, as: UTF8.self), bytes: Array(body))
-                    }
-                    continuation.resume(returning: reply)
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.start()
-        }
+        let reply = try await LoopbackHTTP.send(request)
+        return Reply(status: reply.status, body: reply.text, bytes: reply.body)
     }
 
     /// Runs blocking work (a child process, libcurl) on its own thread.
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
+        try await SiskinTesting.offPool(body)
     }
 
     static func get(_ url: String) async throws -> Reply {

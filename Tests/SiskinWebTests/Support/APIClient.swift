@@ -1,5 +1,5 @@
 import Foundation
-import SiskinAgent
+import SiskinTesting
 
 /// GETs of the JSON API over loopback with libcurl, off the cooperative pool.
 enum APIClient {
@@ -8,15 +8,9 @@ enum APIClient {
     }
 
     static func get(_ url: String) async throws -> Data {
-        let (status, body) = try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    try CurlEasy().perform(HTTPRequest(method: .get, url: url)) { response, body in (response.status, Data(body)) }
-                })
-            }.start()
-        }
-        guard status == 200 else { throw Failure(description: "\(url): \(status) \(String(decoding: body, as: UTF8.self))") }
-        return body
+        let reply = try await LoopbackHTTP.get(url)
+        guard reply.status == 200 else { throw Failure(description: "\(url): \(reply.status) \(reply.text)") }
+        return Data(reply.body)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ url: String) async throws -> T {

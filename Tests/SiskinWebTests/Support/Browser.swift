@@ -56,9 +56,7 @@ enum Browser {
         ] + arguments
         // Chromium blocks while it runs: never on the cooperative pool, which
         // the in-process server needs.
-        let output = try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try SystemTool.run(name, all) }) }.start()
-        }
+        let output = try await offPool { try SystemTool.run(name, all) }
         let console = output.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
         return (output, console)
     }
