@@ -13,13 +13,27 @@ extension Evaluator {
                 ? labels.filter { !grouped($0.name) && $0.name != LabelSet.metricName }
                 : labels.filter { grouped($0.name) }
         }
-        var groups: [String: (labels: [Label], members: [PromSample])] = [:]
-        var order: [String] = []
+        // Groups keyed by their label arrays: Istio's labels are ASCII, whose
+        // hashing takes String's fast path (a joined key string would not).
+        var groupOf: [[Label]: Int] = [:]
+        var groups: [(labels: [Label], members: [PromSample])] = []
+        var memberOf: [Int] = []
+        memberOf.reserveCapacity(samples.count)
         for sample in samples {
             let labels = groupLabels(sample.labels)
-            let key = LabelSet.key(labels)
-            if groups[key] == nil { groups[key] = (labels, []); order.append(key) }
-            groups[key]!.members.append(sample)
+            if let g = groupOf[labels] {
+                memberOf.append(g)
+            } else {
+                groupOf[labels] = groups.count
+                memberOf.append(groups.count)
+                groups.append((labels, []))
+            }
+        }
+        switch aggregation.op {
+        case .topk, .bottomk, .quantile:
+            for (sample, g) in zip(samples, memberOf) { groups[g].members.append(sample) }
+        default:
+            break
         }
         switch aggregation.op {
         case .topk, .bottomk:
@@ -28,10 +42,9 @@ extension Evaluator {
             guard k.isFinite else { throw PromQLError(.badData, "Scalar value \(k) overflows int64") }
             let count = Int(Swift.max(0, k.rounded(.towardZero)))
             var out: [PromSample] = []
-            for key in order {
-                let members = groups[key]!.members
+            for g in groups {
                 let top = aggregation.op == .topk
-                let sorted = members.sorted { a, b in
+                let sorted = g.members.sorted { a, b in
                     if a.value.isNaN { return false }
                     if b.value.isNaN { return true }
                     return top ? a.value > b.value : a.value < b.value
@@ -42,24 +55,34 @@ extension Evaluator {
         case .quantile:
             guard let parameter = aggregation.parameter else { throw PromQLError(.badData, "quantile needs a parameter") }
             let q = try scalar(parameter, at: t)
-            return .vector(order.map { key in
-                let g = groups[key]!
-                return PromSample(labels: g.labels, value: Self.quantile(q, g.members.map(\.value)))
+            return .vector(groups.map { g in
+                PromSample(labels: g.labels, value: Self.quantile(q, g.members.map(\.value)))
             })
         default:
-            return .vector(order.map { key in
-                let g = groups[key]!
-                let values = g.members.map(\.value)
+            // Folded as the samples come, in their order (as Prometheus adds them).
+            var values = [Double](repeating: .nan, count: groups.count)
+            var counts = [Int](repeating: 0, count: groups.count)
+            for (sample, g) in zip(samples, memberOf) {
+                let v = sample.value
+                let first = counts[g] == 0
+                counts[g] += 1
+                switch aggregation.op {
+                case .sum, .avg: values[g] = first ? v : values[g] + v
+                case .min: if values[g].isNaN || v < values[g] { values[g] = v }
+                case .max: if values[g].isNaN || v > values[g] { values[g] = v }
+                default: break
+                }
+            }
+            return .vector(groups.indices.map { g in
                 let value: Double
                 switch aggregation.op {
-                case .sum: value = values.reduce(0, +)
-                case .avg: value = values.reduce(0, +) / Double(values.count)
-                case .count: value = Double(values.count)
-                case .min: value = values.reduce(Double.nan) { $0.isNaN || $1 < $0 ? $1 : $0 }
-                case .max: value = values.reduce(Double.nan) { $0.isNaN || $1 > $0 ? $1 : $0 }
+                case .sum: value = values[g]
+                case .avg: value = values[g] / Double(counts[g])
+                case .count: value = Double(counts[g])
+                case .min, .max: value = values[g]
                 default: value = .nan
                 }
-                return PromSample(labels: g.labels, value: value)
+                return PromSample(labels: groups[g].labels, value: value)
             })
         }
     }

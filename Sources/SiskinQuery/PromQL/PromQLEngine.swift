@@ -156,19 +156,29 @@ struct Evaluator {
         let seconds = Double(covered.to - windowStart) / 1000
         guard seconds > 0, covered.to > covered.from else { return [] }
         let selection = SeriesSelection(store: store, level: level)
+        // A histogram's buckets come one after another: its totals are summed
+        // once and kept for the next bucket; the dictionary serves series
+        // selected again under another name (`_sum`, `_count`).
         var totals: [Int: [Double]] = [:]
+        var last: (id: Int, totals: [Double]) = (-1, [])
         var out: [PromSample] = []
         try deadline.check()
-        for s in try selection.select(selector) {
+        for s in try selection.select(selector, withName: false) {
             let stored = store.stored(level, s.id)
             guard stored.kind != .gauge else { continue }
             // A series that stopped before the window has no samples in it.
             guard (level == .rollup ? stored.owner > 0 : stored.owner >= 0) || stored.lastWrite > covered.from else { continue }
-            if totals[s.id] == nil { totals[s.id] = store.total(level, s.id, from: covered.from, to: covered.to) }
-            let increase = totals[s.id]![s.index]
-            let rate = increase / seconds
+            if last.id != s.id {
+                if let known = totals[s.id] {
+                    last = (s.id, known)
+                } else {
+                    last = (s.id, store.total(level, s.id, from: covered.from, to: covered.to))
+                    totals[s.id] = last.totals
+                }
+            }
+            let rate = last.totals[s.index] / seconds
             let value = function == .increase ? rate * Double(range) / 1000 : rate
-            out.append(PromSample(labels: LabelSet.dropName(s.labels), value: value))
+            out.append(PromSample(labels: s.labels, value: value))
         }
         return out
     }

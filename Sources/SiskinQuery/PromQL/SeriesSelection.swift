@@ -21,8 +21,10 @@ struct SeriesSelection {
     private enum Part { case plain, bucket, sum, count }
 
     /// Every Prometheus series at `level` the selector's matchers select.
-    func select(_ selector: VectorSelector) throws(PromQLError) -> [SelectedSeries] {
-        let compiled = try selector.matchers.map { m throws(PromQLError) in
+    /// `withName: false` leaves `__name__` out of the labels, for callers
+    /// that drop it anyway (`rate` and the other range functions).
+    func select(_ selector: VectorSelector, withName: Bool = true) throws(PromQLError) -> [SelectedSeries] {
+        var compiled = try selector.matchers.map { m throws(PromQLError) in
             (m, m.op == .regexMatch || m.op == .regexNoMatch ? try LabelRegex(m.value) : nil)
         }
         func passes(_ name: String, _ value: String) -> Bool {
@@ -52,13 +54,23 @@ struct SeriesSelection {
 
         // Index lookups for equality matchers (and literal regexes) on other labels.
         var lookups: [[LabelMatcher]] = [[]]
-        for (m, regex) in compiled where m.name != LabelSet.metricName && m.name != "le" {
-            if m.op == .equal, !m.value.isEmpty {
-                lookups = lookups.map { $0 + [.equal(m.name, m.value)] }
-            } else if m.op == .regexMatch, let literals = regex?.literals, !literals.contains(""), literals.count <= 16 {
-                lookups = lookups.flatMap { base in literals.map { base + [.equal(m.name, $0)] } }
+        var answeredByIndex: [Bool] = []
+        for (m, regex) in compiled {
+            var answered = false
+            if m.name != LabelSet.metricName && m.name != "le" {
+                if m.op == .equal, !m.value.isEmpty {
+                    lookups = lookups.map { $0 + [.equal(m.name, m.value)] }
+                    answered = true
+                } else if m.op == .regexMatch, let literals = regex?.literals, !literals.contains(""), literals.count <= 16 {
+                    lookups = lookups.flatMap { base in literals.map { base + [.equal(m.name, $0)] } }
+                    answered = true
+                }
             }
+            answeredByIndex.append(answered)
         }
+        // Every series the postings return has the label with a value those
+        // matchers accept: checking them again per series is wasted work.
+        compiled = zip(compiled, answeredByIndex).filter { !$0.1 }.map(\.0)
 
         var out: [SelectedSeries] = []
         var leTexts = LeTexts()
@@ -85,8 +97,10 @@ struct SeriesSelection {
                 guard ok else { continue }
                 // Prometheus has no empty label values: a label kept empty is absent.
                 var labels = s.key.labels.filter { !$0.value.isEmpty }
-                labels.append(Label(LabelSet.metricName, promName))
-                labels.sort()
+                if withName {
+                    labels.append(Label(LabelSet.metricName, promName))
+                    labels.sort()
+                }
                 switch part {
                 case .plain:
                     if passes("le", "") { out.append(SelectedSeries(id: id, index: 0, labels: labels)) }
