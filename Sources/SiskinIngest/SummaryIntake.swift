@@ -34,9 +34,13 @@ public struct SummaryIntake: Sendable {
     }
 
     public var limits: DecodingLimits
+    /// Strings of earlier pushes (see `StringCache`); nil decodes every
+    /// string afresh, as a one-shot tool does.
+    public let cache: StringCache?
 
-    public init(limits: DecodingLimits = .default) {
+    public init(limits: DecodingLimits = .default, cache: StringCache? = nil) {
         self.limits = limits
+        self.cache = cache
     }
 
     /// Decodes `body`; `contentType` is checked when given (HTTP), ignoring
@@ -52,7 +56,7 @@ public struct SummaryIntake: Sendable {
             throw .tooLarge(bytes: body.count, limit: limits.maxCompressedBytes)
         }
         do {
-            return try SummaryDecoder(limits: limits).decode(body)
+            return try SummaryDecoder(limits: limits, cache: cache).decode(body)
         } catch {
             throw .undecodable(error.description)
         }

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SiskinExport
 import SiskinIngest
 import SiskinStore
+import SiskinWire
 
 /// `siskin serve` as a library: the Hummingbird application with every
 /// route, over a `Database`. Tests run it on an ephemeral port.
@@ -19,7 +20,7 @@ public enum SiskinServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         IngestRoutes(database: database, tokens: configuration.tokens,
-                     intake: SummaryIntake(limits: configuration.limits), metrics: metrics, logger: logger)
+                     intake: SummaryIntake(limits: configuration.limits, cache: StringCache()), metrics: metrics, logger: logger)
             .register(on: router)
         HealthRoutes(database: database, metrics: metrics, remoteWrite: remoteWrite).register(on: router)
         NativeQueryRoutes(database: database).register(on: router)

@@ -6,11 +6,13 @@ import SiskinAggregation
 struct PayloadParser {
     var reader: ByteReader
     let limits: DecodingLimits
+    let cache: StringCache?
     private var strings: [String] = []
 
-    init(reader: ByteReader, limits: DecodingLimits) {
+    init(reader: ByteReader, limits: DecodingLimits, cache: StringCache? = nil) {
         self.reader = reader
         self.limits = limits
+        self.cache = cache
     }
 
     mutating func parse() throws(WireError) -> PodSummary {
@@ -54,6 +56,20 @@ struct PayloadParser {
             lengths.append(Int(length))
         }
         strings.reserveCapacity(count)
+        if let cache {
+            var starts: [Int] = []
+            var pieces: [UnsafeRawBufferPointer] = []
+            starts.reserveCapacity(count)
+            pieces.reserveCapacity(count)
+            for length in lengths {
+                starts.append(reader.offset)
+                pieces.append(try reader.bytes(length, "string bytes"))
+            }
+            if let bad = cache.strings(pieces, into: &strings) {
+                throw .invalidUTF8(stringIndex: bad, offset: starts[bad])
+            }
+            return
+        }
         for (position, length) in lengths.enumerated() {
             let start = reader.offset
             let bytes = try reader.bytes(length, "string bytes")

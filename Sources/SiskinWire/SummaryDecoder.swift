@@ -8,9 +8,13 @@ import SiskinAggregation
 /// `WireError` saying what and where, in bounded time and memory.
 public struct SummaryDecoder: Sendable {
     public var limits: DecodingLimits
+    /// Shared by the decoders of a long-running receiver (the aggregator), so
+    /// the strings every push repeats are not allocated again each time.
+    public var cache: StringCache?
 
-    public init(limits: DecodingLimits = .default) {
+    public init(limits: DecodingLimits = .default, cache: StringCache? = nil) {
         self.limits = limits
+        self.cache = cache
     }
 
     /// Decodes one complete frame.
@@ -74,7 +78,7 @@ public struct SummaryDecoder: Sendable {
 
     /// Decodes an uncompressed payload (the bytes after the header).
     func decodePayload(_ payload: UnsafeRawBufferPointer) throws(WireError) -> PodSummary {
-        var parser = PayloadParser(reader: ByteReader(payload), limits: limits)
+        var parser = PayloadParser(reader: ByteReader(payload), limits: limits, cache: cache)
         return try parser.parse()
     }
 }

@@ -54,7 +54,7 @@ enum Recovery {
         }
 
         // 2. Replay.
-        let decoder = SummaryDecoder(limits: replayLimits)
+        let decoder = SummaryDecoder(limits: replayLimits, cache: StringCache())
         var segmentBytes: [UInt64: Int64] = [:]
         var readFailure: PersistenceError?
         for sequence in present.segments {
