@@ -71,6 +71,15 @@ struct BinaryWriter: Sendable {
         uint64(value.bitPattern)
     }
 
+    /// `double(_:)` for each value, appended in one piece.
+    mutating func doubles(_ values: [Double]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        for value in values { double(value) }
+        #endif
+    }
+
     mutating func raw(_ source: some Collection<UInt8>) {
         bytes.append(contentsOf: source)
     }

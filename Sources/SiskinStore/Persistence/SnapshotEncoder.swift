@@ -121,23 +121,17 @@ struct SnapshotEncoder {
         writer.varint(ring.capacity)
         var zeros = 0
         literals.removeAll(keepingCapacity: true)
-        var slot = ring.oldest
-        while slot <= head {
-            if let values = ring.values(at: slot) {
-                for value in values {
+        ring.withValuesOldestFirst { first, second in
+            for piece in [first, second] {
+                for value in piece {
                     if value.bitPattern == 0 {  // +0 only: -0 stays a literal, bit for bit
                         if !literals.isEmpty { run(zeros: &zeros) }
                         zeros += 1
                     } else {
-                        literals.append(value)
+                        literals.append(Double(value))
                     }
                 }
-            } else {
-                // Never happens within oldest...head; written as zeros all the same.
-                if !literals.isEmpty { run(zeros: &zeros) }
-                zeros += ring.width
             }
-            slot += 1
         }
         if zeros > 0 || !literals.isEmpty { run(zeros: &zeros) }
     }
@@ -145,7 +139,7 @@ struct SnapshotEncoder {
     private mutating func run(zeros: inout Int) {
         writer.varint(zeros)
         writer.varint(literals.count)
-        for value in literals { writer.double(value) }
+        writer.doubles(literals)
         zeros = 0
         literals.removeAll(keepingCapacity: true)
     }

@@ -88,6 +88,19 @@ public struct SlotRing: Sendable {
         return storage[base..<(base + width)].map { Double($0) }
     }
 
+    /// Calls `body` with every value from the oldest slot to the head, slot
+    /// after slot, in at most two contiguous pieces (where the ring wraps):
+    /// what a snapshot writes, without an array per slot.
+    public func withValuesOldestFirst<R>(
+        _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try storage.withUnsafeBufferPointer { all in
+            guard head != .min, !all.isEmpty else { return try body(UnsafeBufferPointer(rebasing: all[0..<0]), UnsafeBufferPointer(rebasing: all[0..<0])) }
+            let start = position(oldest)
+            return try body(UnsafeBufferPointer(rebasing: all[start...]), UnsafeBufferPointer(rebasing: all[..<start]))
+        }
+    }
+
     /// Restores a ring from a snapshot (values as doubles, slot-major in ring
     /// order).
     public init(capacity: Int, width: Int, head: Int64, storage: [Double]) {
