@@ -35,8 +35,8 @@ struct BearerTokensTests {
     }
 
     @Test("a token file holds one token per line; blank lines and # comments are skipped, whitespace trimmed")
-    func tokenFile() {
-        let file = BearerTokens(fileContents: "# agents in cluster a\n  alpha \t\r\n\n#beta\r\ngamma\rdelta\n")
+    func tokenFile() throws {
+        let file = try BearerTokens(fileContents: "# agents in cluster a\n  alpha \t\r\n\n#beta\r\ngamma\rdelta\n")
         #expect(file.count == 3)
         for token in ["alpha", "gamma", "delta"] {
             #expect(file.accepts(authorization: "Bearer \(token)"), "\(token)")
