@@ -91,17 +91,17 @@ public struct BearerTokens: Sendable {
         case open
         /// A configured token, with its scope and line in the file.
         case accepted(TokenScope, line: Int)
-        /// No `Authorization` header, or not a bearer token.
+        /// No `Authorization` header, or neither a bearer token nor basic credentials.
         case missing
-        /// A bearer token that is not one of these.
+        /// A token that is not one of these.
         case unknown
     }
 
-    /// Matches an `Authorization` header value (`Bearer <token>`, scheme in
-    /// any letter case) in constant time over the configured tokens.
+    /// Matches an `Authorization` header value (`Bearer <token>`, or `Basic`
+    /// with the token as password) in constant time over the configured tokens.
     public func match(authorization header: String?) -> Match {
         if entries.isEmpty { return .open }
-        guard let presented = Self.bearerToken(header) else { return .missing }
+        guard let presented = Self.presentedToken(header) else { return .missing }
         var found: Int? = nil
         // Every token is compared, whatever matched before; tokens are
         // distinct (the file parser refuses repeats), so at most one matches.
@@ -129,11 +129,22 @@ public struct BearerTokens: Sendable {
         }
     }
 
-    /// The bytes after `Bearer ` (any letter case), or nil.
-    static func bearerToken(_ header: String?) -> [UInt8]? {
+    /// The token an `Authorization` header presents, or nil: the bytes
+    /// after `Bearer `, or the password of `Basic` credentials (any user
+    /// name), since Flagger's MetricTemplates, Grafana and prometheus-adapter
+    /// can all send basic auth. Schemes in any letter case.
+    static func presentedToken(_ header: String?) -> [UInt8]? {
         guard let header else { return nil }
         let bytes = Array(header.utf8)
-        let scheme = Array("bearer ".utf8)
+        if let token = after(scheme: "bearer ", in: bytes) { return token }
+        guard let encoded = after(scheme: "basic ", in: bytes), let decoded = Base64.decode(encoded),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":")), colon + 1 < decoded.count
+        else { return nil }
+        return Array(decoded[(colon + 1)...])
+    }
+
+    private static func after(scheme: String, in bytes: [UInt8]) -> [UInt8]? {
+        let scheme = Array(scheme.utf8)
         let lowered = bytes.prefix(scheme.count).map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
         guard bytes.count > scheme.count, lowered == scheme else { return nil }
         return Array(bytes[scheme.count...])
@@ -231,5 +242,39 @@ extension TokenScope {
             }
         }
         return nil
+    }
+}
+
+/// Standard base64 (RFC 4648, padded), for `Authorization: Basic`.
+enum Base64 {
+    static func decode(_ text: [UInt8]) -> [UInt8]? {
+        guard !text.isEmpty, text.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3)
+        var quad: [UInt8] = []
+        for (i, c) in text.enumerated() {
+            let value: UInt8
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = c - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = c - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = c - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="):
+                // Padding: only in the last two places of the last group.
+                guard i >= text.count - 2, text[(i + 1)...].allSatisfy({ $0 == UInt8(ascii: "=") }) else { return nil }
+                value = 64
+            default: return nil
+            }
+            quad.append(value)
+            if quad.count == 4 {
+                out.append(quad[0] << 2 | quad[1] >> 4)
+                if quad[2] != 64 { out.append(quad[1] << 4 | quad[2] >> 2) }
+                if quad[3] != 64 { out.append(quad[2] << 6 | quad[3]) }
+                if quad[2] == 64, quad[3] != 64 { return nil }
+                quad.removeAll(keepingCapacity: true)
+            }
+        }
+        return out
     }
 }

@@ -75,6 +75,15 @@ struct CredentialsHTTPTests {
         let query = try await get(server, "/api/v1/query?query=count(istio_requests_total)", token: Self.readToken)
         #expect(query.status == 200)
         #expect(query.body.contains("\"status\":\"success\""))
+        // Basic auth with the read token as password, as Flagger's MetricTemplates send it.
+        let basic = "Basic " + Data("flagger:\(Self.readToken)".utf8).base64EncodedString()
+        let flagger = try await TestHTTP.send(.init(method: .get, url: server.baseURL + "/api/v1/query?query=count(istio_requests_total)",
+                                                    headers: [("Authorization", basic)]))
+        #expect(flagger.status == 200)
+        #expect(flagger.body == query.body)
+        let basicPush = "Basic " + Data("flagger:\(Self.pushToken)".utf8).base64EncodedString()
+        #expect(try await TestHTTP.send(.init(method: .get, url: server.baseURL + "/api/v1/labels",
+                                              headers: [("Authorization", basicPush)])).status == 403)
         // Flagger's webhook is a read endpoint too.
         let webhook = try await TestHTTP.send(.init(method: .post, url: server.baseURL + "/api/v1/siskin/flagger/judge",
                                                     headers: [("Content-Type", "application/json")],
@@ -87,7 +96,7 @@ struct CredentialsHTTPTests {
         let metrics = try await get(server, "/metrics", token: nil).body
         #expect(metrics.contains("siskin_pushes_rejected_total{reason=\"read_token\"} 1"))
         #expect(metrics.contains("siskin_pushes_rejected_total{reason=\"unauthorized\"} 2"))
-        #expect(metrics.contains("siskin_reads_rejected_total{reason=\"push_token\"} \(Self.readPaths.count)"))
+        #expect(metrics.contains("siskin_reads_rejected_total{reason=\"push_token\"} \(Self.readPaths.count + 1)"))
         await server.stop()
     }
 
