@@ -58,6 +58,18 @@ struct TLSPushTests {
             return inventory.status == 200 && inventory.body.contains(envoy.podName)
         }
         #expect(arrived, "the agent's pod never arrived over HTTPS: \(inventory.status) \(inventory.stderr) \(inventory.body)")
+        // `siskin query` reads over HTTPS with the read token and the CA.
+        let cli = try await TestHTTP.offPool {
+            try BuiltExecutable.run("siskin", ["query", "workloads", "--pods", "--server", base,
+                                               "--read-token-file", directory + "/read-tokens", "--ca-file", authority.certificate])
+        }
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdoutText.contains(envoy.podName))
+        let refused = try await TestHTTP.offPool {
+            try BuiltExecutable.run("siskin", ["query", "workloads", "--server", base, "--ca-file", authority.certificate])
+        }
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("HTTP 401"), "\(refused.stderr)")
         // Traffic keeps flowing over the TLS connection.
         for _ in 0..<3 { envoy.advance(by: 1) }
         let query = base + "/api/v1/query?query=sum(istio_requests_total)"
