@@ -32,7 +32,7 @@ struct TLSPushTests {
         try "\(Self.readToken)\n".write(toFile: directory + "/read-tokens", atomically: true, encoding: .utf8)
         try Self.pushToken.write(toFile: directory + "/agent-token", atomically: true, encoding: .utf8)
 
-        let server = try ServeProcess(dataDirectory: directory + "/data", arguments: [
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: [
             "--slot", "1s", "--log-level", "debug", "--token-file", directory + "/push-tokens",
             "--read-token-file", directory + "/read-tokens",
             "--listen-tls-cert-file", serving.certificate, "--listen-tls-key-file", serving.key,

@@ -20,7 +20,7 @@ struct TokenFileReloadTests {
         let readFile = directory + "/read-tokens", pushFile = directory + "/push-tokens"
         try "push-one\n".write(toFile: pushFile, atomically: true, encoding: .utf8)
         try "read-one\n".write(toFile: readFile, atomically: true, encoding: .utf8)
-        let server = try ServeProcess(dataDirectory: directory + "/data",
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data",
                                       arguments: ["--token-file", pushFile, "--read-token-file", readFile])
         defer { server.stop() }
         let url = server.baseURL + "/api/v1/siskin/workloads"

@@ -2,7 +2,10 @@ import Foundation
 import SiskinTesting
 
 /// The real `siskin serve` binary on an ephemeral loopback port.
-final class ServeProcess {
+///
+/// Unchecked Sendable: its state is set once in `init`, and `Process` may be
+/// signalled and waited for from any thread.
+final class ServeProcess: @unchecked Sendable {
     let process: Process
     let port: Int
     let dataDirectory: String
@@ -28,6 +31,12 @@ final class ServeProcess {
             throw StartFailed(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
         }
         port = found
+    }
+
+    /// Starts it off the cooperative pool: waiting for the port blocks, and
+    /// a blocked pool thread starves in-process servers of parallel tests.
+    static func start(dataDirectory: String, arguments: [String] = []) async throws -> ServeProcess {
+        try await TestHTTP.offPool { try ServeProcess(dataDirectory: dataDirectory, arguments: arguments) }
     }
 
     struct StartFailed: Error, CustomStringConvertible {
