@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "File of push tokens (what agents present), one per line, each optionally followed by namespaces=a,b; re-read when it changes; none means open ingest. [env: SISKIN_TOKEN_FILE]")
     var tokenFile: String?
 
-    @Option(help: "File of read tokens (Prometheus API, native and canary APIs, pages' data), same format; re-read when it changes; none means reading is open. [env: SISKIN_READ_TOKEN_FILE]")
+    @Option(help: "File of read tokens (Prometheus API, native and canary APIs, pages' data), one per line (no namespaces=: a read token reads every namespace); re-read when it changes; none means reading is open. [env: SISKIN_READ_TOKEN_FILE]")
     var readTokenFile: String?
 
     @Option(help: "PEM certificate (chain) to serve the main port (--listen) over HTTPS; re-read when it changes. [env: SISKIN_LISTEN_TLS_CERT_FILE]")

@@ -12,30 +12,60 @@ struct TLSPushTests {
     static let pushToken = "push-tls-5f1e9c0d7a3b4e21"
     static let readToken = "read-tls-8c2d4a6b0e9f1a37"
 
-    func startAgent(envoy: FakeEnvoy, pushURL: String, caFile: String, tokenFile: String, pod: String,
-                    directory: String) throws -> Process {
+    /// A throw-away CA, a serving certificate it signed, another CA, and the
+    /// token files, in one directory.
+    struct Material {
+        var directory: String
+        var authority: TestTLS.Pair
+        var serving: TestTLS.Pair
+        var stranger: TestTLS.Pair
+        var pushTokens: String { directory + "/push-tokens" }
+        var readTokens: String { directory + "/read-tokens" }
+        var agentToken: String { directory + "/agent-token" }
+    }
+
+    func material() async throws -> Material {
+        let directory = try BuiltExecutable.temporaryDirectory()
+        let authority = try await TestTLS.authority("siskin-test-ca", in: directory)
+        let material = Material(
+            directory: directory, authority: authority,
+            serving: try await TestTLS.server("siskin-serve", signedBy: authority, in: directory),
+            stranger: try await TestTLS.authority("some-other-ca", in: directory))
+        try "\(Self.pushToken)\n".write(toFile: material.pushTokens, atomically: true, encoding: .utf8)
+        try "\(Self.readToken)\n".write(toFile: material.readTokens, atomically: true, encoding: .utf8)
+        try Self.pushToken.write(toFile: material.agentToken, atomically: true, encoding: .utf8)
+        return material
+    }
+
+    /// GETs `url` over HTTPS, trusting the test CA, with the read token,
+    /// until `done` holds or `timeout` passes; the last reply.
+    func poll(_ url: String, _ material: Material, timeout: Double = 60,
+              until done: @escaping (TestTLS.Reply) -> Bool) async -> TestTLS.Reply {
+        var reply = TestTLS.Reply(status: 0, contentType: "", body: "", curlExit: -1, stderr: "")
+        _ = await waitUntilAsync(timeout: timeout) {
+            reply = (try? await TestTLS.get(url, caFile: material.authority.certificate,
+                                            headers: [("Authorization", "Bearer \(Self.readToken)")])) ?? reply
+            return done(reply)
+        }
+        return reply
+    }
+
+    func startAgent(envoy: FakeEnvoy, pushURL: String, caFile: String, material: Material, pod: String) throws -> Process {
         try BuiltExecutable.start("siskin-agent", [
-            "run", "--scrape-url", envoy.scrapeURL, "--push-url", pushURL, "--ca-file", caFile, "--token-file", tokenFile,
+            "run", "--scrape-url", envoy.scrapeURL, "--push-url", pushURL, "--ca-file", caFile, "--token-file", material.agentToken,
             "--interval", "200ms", "--timeout", "2s", "--pod", pod, "--namespace", "test",
-            "--status-file", directory + "/\(pod).status",
-        ], stdout: directory + "/\(pod).out", stderr: directory + "/\(pod).err")
+            "--status-file", material.directory + "/\(pod).status",
+        ], stdout: material.directory + "/\(pod).out", stderr: material.directory + "/\(pod).err")
     }
 
     @Test("an agent with the CA pushes over HTTPS; one trusting another CA is refused and logs why")
     func agentOverHTTPS() async throws {
-        let directory = try BuiltExecutable.temporaryDirectory()
+        let material = try await material()
+        let directory = material.directory
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let authority = try await TestTLS.authority("siskin-test-ca", in: directory)
-        let serving = try await TestTLS.server("siskin-serve", signedBy: authority, in: directory)
-        let stranger = try await TestTLS.authority("some-other-ca", in: directory)
-        try "\(Self.pushToken)\n".write(toFile: directory + "/push-tokens", atomically: true, encoding: .utf8)
-        try "\(Self.readToken)\n".write(toFile: directory + "/read-tokens", atomically: true, encoding: .utf8)
-        try Self.pushToken.write(toFile: directory + "/agent-token", atomically: true, encoding: .utf8)
-
         let server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: [
-            "--slot", "1s", "--log-level", "debug", "--token-file", directory + "/push-tokens",
-            "--read-token-file", directory + "/read-tokens",
-            "--listen-tls-cert-file", serving.certificate, "--listen-tls-key-file", serving.key,
+            "--slot", "1s", "--log-level", "debug", "--token-file", material.pushTokens, "--read-token-file", material.readTokens,
+            "--listen-tls-cert-file", material.serving.certificate, "--listen-tls-key-file", material.serving.key,
         ])
         defer { server.stop() }
         #expect(server.log.contains("scheme=https"))
@@ -43,42 +73,34 @@ struct TLSPushTests {
         let envoy = try FakeEnvoy(preset: .small, seed: 11)
         defer { envoy.stop() }
 
-        let agent = try startAgent(envoy: envoy, pushURL: base, caFile: authority.certificate,
-                                   tokenFile: directory + "/agent-token", pod: envoy.podName, directory: directory)
+        let agent = try startAgent(envoy: envoy, pushURL: base, caFile: material.authority.certificate, material: material,
+                                   pod: envoy.podName)
         defer { agent.terminate(); agent.waitUntilExit() }
-        let intruder = try startAgent(envoy: envoy, pushURL: base, caFile: stranger.certificate,
-                                      tokenFile: directory + "/agent-token", pod: "intruder-pod", directory: directory)
+        let intruder = try startAgent(envoy: envoy, pushURL: base, caFile: material.stranger.certificate, material: material,
+                                      pod: "intruder-pod")
         defer { intruder.terminate(); intruder.waitUntilExit() }
 
-        let read = [("Authorization", "Bearer \(Self.readToken)")]
-        var inventory = TestTLS.Reply(status: 0, contentType: "", body: "", curlExit: -1, stderr: "")
-        let arrived = await waitUntilAsync(timeout: 60) {
-            inventory = (try? await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: authority.certificate,
-                                                headers: read)) ?? inventory
-            return inventory.status == 200 && inventory.body.contains(envoy.podName)
-        }
-        #expect(arrived, "the agent's pod never arrived over HTTPS: \(inventory.status) \(inventory.stderr) \(inventory.body)")
+        let inventory = await poll(base + "/api/v1/siskin/workloads", material) { $0.status == 200 && $0.body.contains(envoy.podName) }
+        #expect(inventory.body.contains(envoy.podName),
+                "the agent's pod never arrived over HTTPS: \(inventory.status) \(inventory.stderr) \(inventory.body)")
         // `siskin query` reads over HTTPS with the read token and the CA.
         let cli = try await TestHTTP.offPool {
             try BuiltExecutable.run("siskin", ["query", "workloads", "--pods", "--server", base,
-                                               "--read-token-file", directory + "/read-tokens", "--ca-file", authority.certificate])
+                                               "--read-token-file", material.readTokens, "--ca-file", material.authority.certificate])
         }
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdoutText.contains(envoy.podName))
         let refused = try await TestHTTP.offPool {
-            try BuiltExecutable.run("siskin", ["query", "workloads", "--server", base, "--ca-file", authority.certificate])
+            try BuiltExecutable.run("siskin", ["query", "workloads", "--server", base, "--ca-file", material.authority.certificate])
         }
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("HTTP 401"), "\(refused.stderr)")
         // Traffic keeps flowing over the TLS connection.
         for _ in 0..<3 { envoy.advance(by: 1) }
-        let query = base + "/api/v1/query?query=sum(istio_requests_total)"
-        var answer = inventory
-        let counted = await waitUntilAsync(timeout: 30) {
-            answer = (try? await TestTLS.get(query, caFile: authority.certificate, headers: read)) ?? answer
-            return answer.status == 200 && answer.body.contains("\"result\":[{")
+        let answer = await poll(base + "/api/v1/query?query=sum(istio_requests_total)", material, timeout: 30) {
+            $0.status == 200 && $0.body.contains("\"result\":[{")
         }
-        #expect(counted, "\(answer.status) \(answer.body)")
+        #expect(answer.body.contains("\"result\":[{"), "\(answer.status) \(answer.body)")
 
         // The agent that trusts another CA refuses the server's certificate and says so.
         let intruderLog = directory + "/intruder-pod.err"
@@ -89,18 +111,19 @@ struct TLSPushTests {
         }
         #expect(explained, "\(log)")
         #expect(log.contains("certificate"), "\(log)")
-        #expect(log.contains("--ca-file \(stranger.certificate)"), "\(log)")
-        let after = try await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: authority.certificate, headers: read)
+        #expect(log.contains("--ca-file \(material.stranger.certificate)"), "\(log)")
+        let after = try await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: material.authority.certificate,
+                                          headers: [("Authorization", "Bearer \(Self.readToken)")])
         #expect(after.status == 200)
         #expect(!after.body.contains("intruder-pod"))
 
         // Probes answer over HTTPS without a token; plain HTTP gets nothing.
-        #expect(try await TestTLS.get(base + "/readyz", caFile: authority.certificate).status == 200)
-        #expect(try await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: authority.certificate).status == 401)
+        #expect(try await TestTLS.get(base + "/readyz", caFile: material.authority.certificate).status == 200)
+        #expect(try await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: material.authority.certificate).status == 401)
         let plain = try? await TestHTTP.get("http://127.0.0.1:\(server.port)/healthz")
         #expect(plain?.status != 200)
         // A client that does not trust the CA cannot even ask.
-        let untrusting = try await TestTLS.get(base + "/healthz", caFile: stranger.certificate)
+        let untrusting = try await TestTLS.get(base + "/healthz", caFile: material.stranger.certificate)
         #expect(untrusting.status == 0 && untrusting.curlExit != 0)
 
         // No token in any log.
@@ -109,5 +132,29 @@ struct TLSPushTests {
             #expect(!text.contains(Self.pushToken))
             #expect(!text.contains(Self.readToken))
         }
+    }
+
+    @Test("the environment alone sets the token files, the serving certificate and the agent's CA")
+    func environment() async throws {
+        let material = try await material()
+        defer { try? FileManager.default.removeItem(atPath: material.directory) }
+        let server = try await ServeProcess.start(dataDirectory: material.directory + "/data", arguments: ["--slot", "1s"], environment: [
+            "SISKIN_TOKEN_FILE": material.pushTokens, "SISKIN_READ_TOKEN_FILE": material.readTokens,
+            "SISKIN_LISTEN_TLS_CERT_FILE": material.serving.certificate, "SISKIN_LISTEN_TLS_KEY_FILE": material.serving.key,
+        ])
+        defer { server.stop() }
+        let base = "https://localhost:\(server.port)"
+        let envoy = try FakeEnvoy(preset: .small, seed: 12)
+        defer { envoy.stop() }
+        let agent = try BuiltExecutable.start(
+            "siskin-agent", ["run", "--interval", "200ms", "--timeout", "2s", "--status-file", material.directory + "/env.status"],
+            stdout: material.directory + "/env.out", stderr: material.directory + "/env.err", environment: [
+                "SISKIN_SCRAPE_URL": envoy.scrapeURL, "SISKIN_PUSH_URL": base, "SISKIN_CA_FILE": material.authority.certificate,
+                "SISKIN_TOKEN_FILE": material.agentToken, "SISKIN_POD": "env-pod", "SISKIN_NAMESPACE": "test",
+            ])
+        defer { agent.terminate(); agent.waitUntilExit() }
+        let inventory = await poll(base + "/api/v1/siskin/workloads", material) { $0.status == 200 && $0.body.contains("env-pod") }
+        #expect(inventory.body.contains("env-pod"), "\(inventory.status) \(inventory.stderr) \(server.log)")
+        #expect(try await TestTLS.get(base + "/api/v1/siskin/workloads", caFile: material.authority.certificate).status == 401)
     }
 }
