@@ -108,6 +108,8 @@ let package = Package(
                 "SiskinExposition", "SiskinAutoscaling", "SiskinExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                // HTTPServerBuilder and HTTP1Channel, to serve the main port over TLS.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -656,6 +656,15 @@ EXPECTED_OPTIONS = {
         "--tls-cert-file": "SISKIN_TLS_CERT_FILE",
         "--tls-key-file": "SISKIN_TLS_KEY_FILE",
         "--metrics-catalogue": "SISKIN_METRICS_CATALOGUE",
+        # Commented in deploy/aggregator/deployment.yaml (read tokens, HTTPS on :9090).
+        "--token-file": "SISKIN_TOKEN_FILE",
+        "--read-token-file": "SISKIN_READ_TOKEN_FILE",
+        "--listen-tls-cert-file": "SISKIN_LISTEN_TLS_CERT_FILE",
+        "--listen-tls-key-file": "SISKIN_LISTEN_TLS_KEY_FILE",
+    },
+    # Commented in deploy/components/agent/agent.yaml (HTTPS to the aggregator).
+    ("siskin-agent", "run"): {
+        "--ca-file": "SISKIN_CA_FILE",
     },
 }
 DEFAULT_SUBCOMMAND = {"siskin-agent": "run"}

@@ -43,7 +43,7 @@ public enum Demo {
         let database = try Database(configuration: store, dataDirectory: directory + "/data")
         let server = try await DemoServer.start(
             configuration: ServerConfiguration(host: options.listenHost, port: options.listenPort,
-                                               tokens: BearerTokens(fileContents: token), store: store,
+                                               tokens: BearerTokens(tokens: [token]), store: store,
                                                snapshotIntervalSeconds: 10),
             database: database, logger: logger)
 

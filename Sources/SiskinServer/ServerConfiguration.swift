@@ -6,7 +6,15 @@ import SiskinWire
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public var tokens: BearerTokens
+    /// Push and read tokens (docs/aggregator.md, "Credentials").
+    public var access: AccessControl
+    /// The push tokens (`--token-file`).
+    public var tokens: BearerTokens { access.push }
+    /// HTTPS on the main port when set (`--listen-tls-cert-file`), re-read
+    /// when the files change; plain HTTP otherwise.
+    public var tls: CertificateStore?
+    /// Seconds between checks of the token and certificate files.
+    public var fileReloadSeconds: Double
     public var limits: DecodingLimits
     public var store: StoreConfiguration
     /// How often stale pods are dropped and the log is flushed.
@@ -17,7 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsAPI: MetricsAPIConfiguration?
 
     public init(
-        host: String = "0.0.0.0", port: Int = 9090, tokens: BearerTokens = .open,
+        host: String = "0.0.0.0", port: Int = 9090, tokens: BearerTokens = .open, readTokens: BearerTokens = .open,
+        access: AccessControl? = nil, tls: CertificateStore? = nil, fileReloadSeconds: Double = 5,
         limits: DecodingLimits = ServerConfiguration.ingestLimits, store: StoreConfiguration = .default,
         maintenanceIntervalSeconds: Double = 1, snapshotIntervalSeconds: Double = 60,
         metricsAPI: MetricsAPIConfiguration? = nil
@@ -25,7 +34,9 @@ public struct ServerConfiguration: Sendable {
         self.metricsAPI = metricsAPI
         self.host = host
         self.port = port
-        self.tokens = tokens
+        self.access = access ?? AccessControl(push: tokens, read: readTokens)
+        self.tls = tls
+        self.fileReloadSeconds = fileReloadSeconds
         self.limits = limits
         self.store = store
         self.maintenanceIntervalSeconds = maintenanceIntervalSeconds

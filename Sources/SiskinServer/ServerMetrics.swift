@@ -46,9 +46,17 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Counts a rejected push by reason (`unauthorized`, `too_large`,
-    /// `undecodable`, `unsupported_media_type`, `too_many_series`...).
+    /// `undecodable`, `unsupported_media_type`, `too_many_series`, `read_token`,
+    /// `namespace_forbidden`...).
     public func recordRejected(reason: String) {
         registry.makeCounter(descriptor: Self.describe("siskin_pushes_rejected_total", "Pushes refused, by reason."), labels: [("reason", reason)]).increment()
+    }
+
+    /// Counts a read request refused for its credentials (`unauthorized`:
+    /// none or unknown; `push_token`: a push token presented to read).
+    public func recordReadRejected(reason: String) {
+        registry.makeCounter(descriptor: Self.describe("siskin_reads_rejected_total", "Read requests refused for their credentials, by reason."),
+                             labels: [("reason", reason)]).increment()
     }
 
     /// Refreshes the store gauges; called when `/metrics` is scraped.

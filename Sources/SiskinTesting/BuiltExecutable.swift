@@ -58,8 +58,10 @@ public enum BuiltExecutable {
     }
 
     /// Starts `name` without waiting (for signals and long-running modes);
-    /// its output goes to the given file paths.
-    public static func start(_ name: String, _ arguments: [String], stdout: String, stderr: String) throws -> Process {
+    /// its output goes to the given file paths. `environment` is added to
+    /// this process' own, for the child only (tests run in parallel here).
+    public static func start(_ name: String, _ arguments: [String], stdout: String, stderr: String,
+                             environment: [String: String] = [:]) throws -> Process {
         let path = productsDirectory + "/" + name
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw NotBuilt(description: "\(path) not built; run `swift build` first")
@@ -69,6 +71,9 @@ public enum BuiltExecutable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = FileHandle(forWritingAtPath: stdout)
         process.standardError = FileHandle(forWritingAtPath: stderr)
         try process.run()

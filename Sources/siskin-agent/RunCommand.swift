@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "File holding the bearer token for the aggregator (re-read on every push). [env: SISKIN_TOKEN_FILE]")
     var tokenFile: String?
 
+    @Option(help: "PEM CA bundle the aggregator's certificate must chain to, for https push URLs; the system's CAs when absent. [env: SISKIN_CA_FILE]")
+    var caFile: String?
+
     @Option(help: "Aggregation rules: a YAML file, or preset:default / preset:lean. [env: SISKIN_RULES]")
     var rules: String = Environment.value("SISKIN_RULES") ?? "preset:default"
 
@@ -77,6 +80,14 @@ struct RunCommand: ParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard !pod.isEmpty else { throw ValidationError("no pod name: set --pod or POD_NAME") }
+        if let caFile = caFile ?? Environment.value("SISKIN_CA_FILE") {
+            // Fail at start, not at every push, when the bundle is missing.
+            do {
+                _ = try BodyReader.readAll(caFile, limit: 4 << 20)
+            } catch {
+                throw ValidationError("cannot read --ca-file \(caFile): \(error)")
+            }
+        }
     }
 
     func run() throws {
@@ -96,6 +107,10 @@ struct RunCommand: ParsableCommand {
         let podLabelsFile = self.podLabelsFile ?? Environment.value("SISKIN_POD_LABELS_FILE")
         let scrapeFilter = self.scrapeFilter ?? Environment.value("SISKIN_SCRAPE_FILTER")
         configuration.tokenFile = tokenFile ?? Environment.value("SISKIN_TOKEN_FILE")
+        configuration.caFile = caFile ?? Environment.value("SISKIN_CA_FILE")
+        if configuration.caFile != nil, !pushURL.contains(where: { $0.lowercased().hasPrefix("https://") }) {
+            logger.warning("--ca-file is set but no --push-url is https://: pushes are not encrypted")
+        }
         configuration.rules = try RulesFile.load(rules)
         configuration.scrapeFilter = scrapeFilter == "auto" ? AgentConfiguration.envoyFilter(for: configuration.rules) : scrapeFilter
         configuration.scrapeUsedOnly = usedOnly

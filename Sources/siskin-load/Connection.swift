@@ -267,6 +267,7 @@ struct Connection: Sendable {
         case .timeout: "timeout"
         case .resolve: "cannot resolve"
         case .responseTooLarge: "response too large"
+        case .tls: "TLS"
         case .other: "other"
         }
     }

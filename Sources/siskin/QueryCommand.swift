@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SiskinAgent
 import SiskinCommandLine
+import SiskinExposition
 import SiskinQuery
 
 /// `siskin query`: asks a running `siskin serve` and prints readable tables
@@ -20,13 +21,26 @@ struct QueryCommand: ParsableCommand {
         @Flag(help: "Print the JSON as served.")
         var json = false
 
+        @Option(help: "File holding the read token to present, when the server has --read-token-file. [env: SISKIN_READ_TOKEN_FILE]")
+        var readTokenFile: String?
+
+        @Option(help: "PEM CA bundle an https:// --server's certificate must chain to; the system's CAs when absent. [env: SISKIN_CA_FILE]")
+        var caFile: String?
+
         func get(_ path: String, query: [(String, String?)] = []) throws -> [UInt8] {
             var url = server.hasSuffix("/") ? String(server.dropLast()) : server
             url += path
             let parts = query.compactMap { name, value in value.map { "\(name)=\(Self.escape($0))" } }
             if !parts.isEmpty { url += "?" + parts.joined(separator: "&") }
+            var headers: [(String, String)] = []
+            if let file = readTokenFile ?? Environment.value("SISKIN_READ_TOKEN_FILE") {
+                let token = String(decoding: try BodyReader.readAll(file, limit: 64 << 10), as: UTF8.self).trimmingScalars(in: " \t\r\n")
+                headers.append(("Authorization", "Bearer " + token))
+            }
             let curl = try CurlEasy()
-            return try curl.perform(HTTPRequest(method: .get, url: url, timeoutSeconds: 10)) { response, body in
+            let request = HTTPRequest(method: .get, url: url, headers: headers, timeoutSeconds: 10,
+                                      caFile: caFile ?? Environment.value("SISKIN_CA_FILE"))
+            return try curl.perform(request) { response, body in
                 let bytes = Array(body)
                 guard response.status == 200 else {
                     throw ValidationError("\(url): HTTP \(response.status): \(String(decoding: bytes, as: UTF8.self))")

@@ -21,8 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
             GET /api/v1/siskin/workload, POST /api/v1/siskin/flagger/judge (Flagger webhook), \
             GET /api/v1/siskin/canary/judge, GET /api/v1/siskin/canary/history, the Prometheus HTTP API, \
             /healthz, /readyz, /metrics. With --tls-cert-file and --tls-key-file, the Kubernetes custom and \
-            external metrics APIs (for the HPA) on --metrics-api-listen over HTTPS. See docs/aggregator.md, \
-            docs/canary-judge.md and docs/autoscaling.md.
+            external metrics APIs (for the HPA) on --metrics-api-listen over HTTPS. With --listen-tls-cert-file \
+            and --listen-tls-key-file, --listen serves HTTPS. Push tokens (--token-file) open ingest, read tokens \
+            (--read-token-file) the rest; probes and /metrics are always open. See docs/aggregator.md, \
+            docs/threat-model.md, docs/canary-judge.md and docs/autoscaling.md.
             """
     )
 
@@ -35,8 +37,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Keep state in memory only (nothing survives a restart). [env: SISKIN_IN_MEMORY]")
     var inMemory: Bool = Environment.flag("SISKIN_IN_MEMORY")
 
-    @Option(help: "File of accepted bearer tokens, one per line; none means open ingest. [env: SISKIN_TOKEN_FILE]")
+    @Option(help: "File of push tokens (what agents present), one per line, each optionally followed by namespaces=a,b; re-read when it changes; none means open ingest. [env: SISKIN_TOKEN_FILE]")
     var tokenFile: String?
+
+    @Option(help: "File of read tokens (Prometheus API, native and canary APIs, pages' data), one per line (no namespaces=: a read token reads every namespace); re-read when it changes; none means reading is open. [env: SISKIN_READ_TOKEN_FILE]")
+    var readTokenFile: String?
+
+    @Option(help: "PEM certificate (chain) to serve the main port (--listen) over HTTPS; re-read when it changes. [env: SISKIN_LISTEN_TLS_CERT_FILE]")
+    var listenTlsCertFile: String?
+
+    @Option(help: "PEM private key for --listen-tls-cert-file; re-read when it changes. [env: SISKIN_LISTEN_TLS_KEY_FILE]")
+    var listenTlsKeyFile: String?
 
     @Option(help: "How long workload rollups are kept. [env: SISKIN_RETENTION]")
     var retention: Seconds = Environment.value("SISKIN_RETENTION").flatMap(Seconds.init(argument:)) ?? Seconds(3600)
@@ -96,12 +107,21 @@ struct ServeCommand: AsyncParsableCommand {
         case (nil, .some): throw ValidationError("--tls-key-file needs --tls-cert-file too")
         default: break
         }
+        switch (listenCertificateFile, listenKeyFile) {
+        case (.some, nil): throw ValidationError("--listen-tls-cert-file needs --listen-tls-key-file too")
+        case (nil, .some): throw ValidationError("--listen-tls-key-file needs --listen-tls-cert-file too")
+        default: break
+        }
     }
 
     // Optional options fall back to their environment variables here:
     // ArgumentParser deprecates defaults on optional options.
     var certificateFile: String? { tlsCertFile ?? Environment.value("SISKIN_TLS_CERT_FILE") }
     var keyFile: String? { tlsKeyFile ?? Environment.value("SISKIN_TLS_KEY_FILE") }
+    var pushTokenFile: String? { tokenFile ?? Environment.value("SISKIN_TOKEN_FILE") }
+    var readTokensFile: String? { readTokenFile ?? Environment.value("SISKIN_READ_TOKEN_FILE") }
+    var listenCertificateFile: String? { listenTlsCertFile ?? Environment.value("SISKIN_LISTEN_TLS_CERT_FILE") }
+    var listenKeyFile: String? { listenTlsKeyFile ?? Environment.value("SISKIN_LISTEN_TLS_KEY_FILE") }
     var cataloguePath: String? { metricsCatalogue ?? Environment.value("SISKIN_METRICS_CATALOGUE") }
     var clientCAFile: String? { requestheaderClientCaFile ?? Environment.value("SISKIN_REQUESTHEADER_CLIENT_CA_FILE") }
     var allowedNames: [String] {
@@ -148,6 +168,49 @@ struct ServeCommand: AsyncParsableCommand {
                                        frontProxy: frontProxy)
     }
 
+    /// Push and read tokens, with what they mean said once at start. Tokens
+    /// themselves are never logged: only how many and from which file.
+    func accessControl(logger: Logger) throws -> AccessControl {
+        let access: AccessControl
+        do {
+            access = try AccessControl(pushFile: pushTokenFile, readFile: readTokensFile)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let pushTokenFile {
+            logger.info("pushing needs a push token", metadata: [
+                "token_file": "\(pushTokenFile)", "tokens": "\(access.push.count)",
+                "namespace_scoped": "\(access.push.scopedCount)",
+            ])
+        } else {
+            logger.warning("no --token-file: ingest is OPEN, any client can push summaries. Set --token-file in production.")
+        }
+        if let readTokensFile {
+            logger.info("reading needs a read token", metadata: [
+                "read_token_file": "\(readTokensFile)", "tokens": "\(access.read.count)",
+                "open_paths": "/healthz,/readyz,/-/healthy,/-/ready,/metrics,/ and the pages' assets",
+            ])
+        } else {
+            logger.notice("""
+                no --read-token-file: reading is open (Prometheus API, native and canary APIs, pages), as Flagger's \
+                builtin checks send no credentials; set --read-token-file to require a read token
+                """)
+        }
+        return access
+    }
+
+    /// The main port's serving certificate, nil for plain HTTP.
+    func listenTLS(logger: Logger) throws -> CertificateStore? {
+        guard let listenCertificateFile, let listenKeyFile else { return nil }
+        do {
+            let store = try CertificateStore(certificateFile: listenCertificateFile, keyFile: listenKeyFile)
+            logger.info("the main port serves HTTPS", metadata: ["cert_file": "\(listenCertificateFile)"])
+            return store
+        } catch {
+            throw ValidationError("cannot serve --listen over HTTPS with \(listenCertificateFile) and \(listenKeyFile): \(error)")
+        }
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = AgentLogHandler.Format(rawValue: logFormat) ?? .text
@@ -155,16 +218,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "siskin")
         let address = ListenAddress(listen)!
 
-        var tokens = BearerTokens.open
-        // The environment default is applied here: ArgumentParser deprecates
-        // defaults on optional options.
-        if let tokenFile = tokenFile ?? Environment.value("SISKIN_TOKEN_FILE") {
-            let bytes = try BodyReader.readAll(tokenFile, limit: 1 << 20)
-            tokens = BearerTokens(fileContents: String(decoding: bytes, as: UTF8.self))
-            guard !tokens.isOpen else { throw ValidationError("\(tokenFile) holds no token") }
-        } else {
-            logger.warning("no --token-file: ingest is OPEN, any client can push summaries. Set --token-file in production.")
-        }
+        let access = try accessControl(logger: logger)
+        let tls = try listenTLS(logger: logger)
         let store = StoreConfiguration(
             slotMilliseconds: Int64(slot.value * 1000),
             detailRetentionMilliseconds: Int64(detailRetention.value * 1000),
@@ -172,7 +227,7 @@ struct ServeCommand: AsyncParsableCommand {
             staleAfterMilliseconds: Int64(staleAfter.value * 1000),
             maxSeriesPerPod: maxSeriesPerPod)
         let metricsAPI = try metricsAPIConfiguration(logger: logger)
-        let configuration = ServerConfiguration(host: address.host, port: address.port, tokens: tokens, store: store,
+        let configuration = ServerConfiguration(host: address.host, port: address.port, access: access, tls: tls, store: store,
                                                 snapshotIntervalSeconds: snapshotInterval.value, metricsAPI: metricsAPI)
         let database = try Database(configuration: store, dataDirectory: inMemory ? nil : dataDir)
         let status = database.persistence
@@ -191,7 +246,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = SiskinServer.application(
             configuration: configuration, database: database, remoteWrite: exporter, logger: logger
         ) { port in
-            logger.info("listening", metadata: ["address": "\(address.host):\(port)"])
+            logger.info("listening", metadata: ["address": "\(address.host):\(port)", "scheme": "\(tls == nil ? "http" : "https")"])
         } onMetricsAPIListening: { port in
             logger.info("metrics APIs serving HTTPS", metadata: [
                 "https_address": "\(metricsAPI?.host ?? ""):\(port)",

@@ -1,3 +1,4 @@
+import Foundation
 import SiskinIngest
 import Testing
 
@@ -35,8 +36,8 @@ struct BearerTokensTests {
     }
 
     @Test("a token file holds one token per line; blank lines and # comments are skipped, whitespace trimmed")
-    func tokenFile() {
-        let file = BearerTokens(fileContents: "# agents in cluster a\n  alpha \t\r\n\n#beta\r\ngamma\rdelta\n")
+    func tokenFile() throws {
+        let file = try BearerTokens(fileContents: "# agents in cluster a\n  alpha \t\r\n\n#beta\r\ngamma\rdelta\n")
         #expect(file.count == 3)
         for token in ["alpha", "gamma", "delta"] {
             #expect(file.accepts(authorization: "Bearer \(token)"), "\(token)")
@@ -60,5 +61,27 @@ struct BearerTokensTests {
         #expect(unicode.accepts(authorization: "Bearer clé-🔑"))
         #expect(!unicode.accepts(authorization: "Bearer cle\u{301}-🔑"))
         #expect(!unicode.accepts(authorization: "Bearer clé-"))
+    }
+
+    @Test("basic credentials present the token as their password, whatever the user name (Flagger's MetricTemplates send basic auth)")
+    func basicAuth() {
+        func basic(_ credentials: String) -> String { "Basic " + Data(credentials.utf8).base64EncodedString() }
+        for user in ["flagger", ""] {
+            #expect(tokens.accepts(authorization: basic("\(user):s3cret-token")), "\(user)")
+            #expect(tokens.accepts(authorization: basic("\(user):second").replacingOccurrences(of: "Basic", with: "bAsIc")))
+        }
+        // One to three bytes in the last group: every padding case decodes.
+        for password in ["s3cret-token", "second"] {
+            for prefix in ["", "u", "us"] {
+                #expect(tokens.accepts(authorization: basic("\(prefix):\(password)")), "\(prefix)")
+            }
+        }
+        for header in [
+            basic("flagger:s3cret-toke"), basic("s3cret-token"), basic("s3cret-token:"), basic(":"),
+            "Basic", "Basic ", "Basic !!!!", "Basic " + Data("flagger:s3cret-token".utf8).base64EncodedString().dropLast(),
+            "Basic =" + Data("a:second".utf8).base64EncodedString().dropFirst(),
+        ] {
+            #expect(!tokens.accepts(authorization: header), "\(header)")
+        }
     }
 }

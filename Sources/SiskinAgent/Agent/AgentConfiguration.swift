@@ -16,6 +16,8 @@ public struct AgentConfiguration: Sendable {
     public var namespace: String = ""
     public var podLabels: [Label] = []
     public var tokenFile: String? = nil
+    /// CA bundle for https push URLs (`--ca-file`); the system's when nil.
+    public var caFile: String? = nil
     public var rules: AggregationRules = .default
     /// Cache limits and the staleness window (in scrapes).
     public var aggregatorOptions = PodAggregator.Options()

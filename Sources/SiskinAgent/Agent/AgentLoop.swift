@@ -48,7 +48,8 @@ public final class AgentLoop {
             usedOnly: configuration.scrapeUsedOnly, timeoutSeconds: configuration.timeoutSeconds)
         self.targets = try configuration.pushURLs.map { url in
             PushTarget(
-                pusher: try SummaryPusher(baseURL: url, tokenFile: configuration.tokenFile, timeoutSeconds: configuration.timeoutSeconds),
+                pusher: try SummaryPusher(baseURL: url, tokenFile: configuration.tokenFile, timeoutSeconds: configuration.timeoutSeconds,
+                                          caFile: configuration.caFile),
                 backoff: Backoff(base: min(1, configuration.intervalSeconds), maximum: configuration.maxBackoffSeconds))
         }
         self.logger[metadataKey: "agent"] = .string(instance)
@@ -191,6 +192,11 @@ public final class AgentLoop {
                 fail(target, state: .unauthorized,
                      detail: "HTTP \(status): the aggregator refused the token (check --token-file): \(message)",
                      floor: configuration.unauthorizedRetrySeconds)
+            case .untrusted(let message):
+                let trust = configuration.caFile.map { "--ca-file \($0)" } ?? "the system's CAs (no --ca-file)"
+                fail(target, state: .untrusted,
+                     detail: "TLS handshake failed: \(message); the aggregator's certificate must be valid for its host and chain to \(trust)",
+                     floor: 0)
             case .rejected(let status, let message):
                 // This body will never be accepted; the next summary replaces it.
                 target.pending = nil
@@ -214,7 +220,7 @@ public final class AgentLoop {
 
     // MARK: - State changes, logged once each
 
-    enum PeerState: Equatable { case unknown, up, down, unauthorized }
+    enum PeerState: Equatable { case unknown, up, down, unauthorized, untrusted }
 
     private func transition(_ state: inout PeerState, to new: PeerState, peer: String, url: String, detail: String?, failures: Int) {
         guard state != new else { return }
@@ -231,6 +237,8 @@ public final class AgentLoop {
             logger.warning("\(peer) not reachable; retrying", metadata: ["url": .string(url), "error": .string(detail ?? "")])
         case .unauthorized:
             logger.error("\(peer) refused our credentials; retrying slowly", metadata: ["url": .string(url), "error": .string(detail ?? "")])
+        case .untrusted:
+            logger.error("\(peer) not trusted: TLS certificate refused; retrying", metadata: ["url": .string(url), "error": .string(detail ?? "")])
         case .unknown:
             break
         }

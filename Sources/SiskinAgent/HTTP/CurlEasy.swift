@@ -7,6 +7,9 @@ import CCurl
 public final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private let sink = ResponseSink()
+    /// libcurl's detailed message for the last failure (CURLOPT_ERRORBUFFER),
+    /// e.g. why a certificate was refused, which `curl_easy_strerror` omits.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
@@ -17,7 +20,10 @@ public final class CurlEasy {
         self.handle = handle
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Performs `request`, handing a 2xx body to `stream` piece by piece as it
     /// arrives (decoded, if gzip), so it is never held whole. Other bodies are
@@ -52,6 +58,8 @@ public final class CurlEasy {
 
         let code: CURLcode = request.body.withUnsafeBytes { bodyBytes in
             setString(CURLOPT_URL, request.url)
+            errorBuffer[0] = 0
+            _ = siskin_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
             setLong(CURLOPT_NOSIGNAL, 1)
             setLong(CURLOPT_TCP_KEEPALIVE, 1)
             setLong(CURLOPT_FOLLOWLOCATION, 0)
@@ -117,9 +125,18 @@ public final class CurlEasy {
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .resolve
         case CURLE_WRITE_ERROR where sink.overflowed: kind = .responseTooLarge
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE:
+            kind = .tls
         default: kind = .other
         }
-        let detail = kind == .responseTooLarge ? "response larger than \(sink.limit) bytes" : message
+        var detail = kind == .responseTooLarge ? "response larger than \(sink.limit) bytes" : message
+        if kind == .tls {
+            // Say which certificate problem (unknown issuer, name mismatch,
+            // expired, unreadable CA file): what an operator needs to fix it.
+            let specific = String(cString: errorBuffer)
+            if !specific.isEmpty { detail = specific }
+        }
         return HTTPError(kind: kind, message: detail, url: url)
     }
 }

@@ -59,6 +59,10 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case timeout
         case resolve
         case responseTooLarge
+        /// The TLS handshake failed: the peer's certificate is not trusted
+        /// (not signed by the CA file, wrong name, expired), or the CA file
+        /// is unusable.
+        case tls
         case other
     }
 

@@ -7,9 +7,13 @@ public final class SummaryPusher {
     public let url: String
     public var timeoutSeconds: Double
     private let tokenFile: String?
+    /// CA bundle the aggregator's certificate must chain to (https URLs);
+    /// the system's CAs when nil.
+    public let caFile: String?
     private let curl: CurlEasy
 
-    public init(baseURL: String, tokenFile: String?, timeoutSeconds: Double) throws(HTTPError) {
+    public init(baseURL: String, tokenFile: String?, timeoutSeconds: Double, caFile: String? = nil) throws(HTTPError) {
+        self.caFile = caFile
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base + WireFormat.ingestPath
@@ -26,6 +30,10 @@ public final class SummaryPusher {
         case retry(status: Int?, retryAfter: Double?, message: String)
         /// 401/403: wrong or missing token. Retried slowly: tokens rotate.
         case unauthorized(status: Int, message: String)
+        /// The TLS handshake failed (the aggregator's certificate is not
+        /// trusted, or the CA file is unusable). Retried with backoff: a
+        /// certificate or CA bundle may be fixed without restarting the agent.
+        case untrusted(message: String)
         /// Another 4xx: this body will never be accepted; drop it (the next
         /// summary supersedes it anyway).
         case rejected(status: Int, message: String)
@@ -44,7 +52,8 @@ public final class SummaryPusher {
         if let token = currentToken() { headers.append(("Authorization", "Bearer " + token)) }
         let request = HTTPRequest(
             method: .post, url: url, headers: headers, body: bytes,
-            timeoutSeconds: timeoutSeconds, connectTimeoutSeconds: min(timeoutSeconds, 2), maxResponseBytes: 64 << 10)
+            timeoutSeconds: timeoutSeconds, connectTimeoutSeconds: min(timeoutSeconds, 2), maxResponseBytes: 64 << 10,
+            caFile: caFile)
         do {
             return try curl.perform(request) { response, body in
                 let text = String(decoding: body.prefix(300), as: UTF8.self)
@@ -56,6 +65,8 @@ public final class SummaryPusher {
                 default: return .rejected(status: response.status, message: text)
                 }
             }
+        } catch let error as HTTPError where error.kind == .tls {
+            return .untrusted(message: error.message)
         } catch {
             return .retry(status: nil, retryAfter: nil, message: "\(error)")
         }

@@ -19,8 +19,8 @@ struct MetricsAPIService: Service {
         MetricsAPIRoutes(database: database, evaluator: MetricsEvaluator(catalogue: configuration.catalogue),
                          frontProxy: configuration.frontProxy)
             .register(on: router)
-        let reload = CertificateReloadService(
-            certificates: configuration.certificates, intervalSeconds: configuration.certificateReloadSeconds, logger: logger)
+        let reload = FileReloadService(certificates: configuration.certificates, what: "metrics API certificate",
+                                       intervalSeconds: configuration.certificateReloadSeconds, logger: logger)
         let app = Application(
             router: router,
             server: try .tls(.http1(), tlsConfiguration: configuration.certificates.tlsConfiguration(

@@ -9,7 +9,7 @@ import SiskinWire
 /// table in docs/wire-format.md, so agents retry only what can succeed.
 struct IngestRoutes: Sendable {
     let database: Database
-    let tokens: BearerTokens
+    let access: AccessControl
     let intake: SummaryIntake
     let metrics: ServerMetrics
     let logger: Logger
@@ -22,10 +22,12 @@ struct IngestRoutes: Sendable {
 
     func ingest(_ request: Request) async throws -> Response {
         let started = ServerClock.monotonicSeconds()
-        guard tokens.accepts(authorization: request.headers[.authorization]) else {
-            metrics.recordRejected(reason: "unauthorized")
-            return Self.text(.unauthorized, "missing or unknown bearer token\n",
-                             extra: [.wwwAuthenticate: "Bearer realm=\"siskin\""])
+        let scope: TokenScope, tokenLine: Int?
+        switch access.authorizePush(authorization: request.headers[.authorization]) {
+        case .allowed(let allowed, let line): (scope, tokenLine) = (allowed, line)
+        case .refused(let refusal):
+            metrics.recordRejected(reason: refusal.reason)
+            return Self.refusal(refusal)
         }
         let limit = intake.limits.maxCompressedBytes
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
@@ -57,6 +59,17 @@ struct IngestRoutes: Sendable {
             logger.debug("push rejected", metadata: ["reason": "\(error)"])
             return Self.text(HTTPResponse.Status(code: error.httpStatus), "\(error)\n")
         }
+        // The summary names its pod's namespace; a scoped token may only
+        // write its own (a pod in team-a cannot write team-b's series).
+        // Series labels name namespaces too (TokenScope.violation).
+        if let violation = scope.violation(in: summary) {
+            metrics.recordRejected(reason: "namespace_forbidden")
+            logger.notice("push rejected: outside the token's namespaces", metadata: [
+                "pod": "\(summary.namespace)/\(summary.pod)", "token_line": "\(tokenLine ?? 0)", "allowed": "\(scope.description)",
+                "violation": "\(violation)",
+            ])
+            return Self.text(.forbidden, "this token may not push \(violation) (allowed: \(scope.description))\n")
+        }
         let outcome = database.ingest(summary, body: body, now: ServerClock.nowMilliseconds())
         switch outcome {
         case .applied(let kind, _, _):
@@ -79,6 +92,13 @@ struct IngestRoutes: Sendable {
                 return Self.text(.badRequest, "\(rejection)\n")
             }
         }
+    }
+
+    /// 401 (with `WWW-Authenticate`, as RFC 6750 asks) or 403, plain text.
+    static func refusal(_ refusal: AccessControl.Refusal) -> Response {
+        let status = HTTPResponse.Status(code: refusal.status)
+        let challenge: HTTPFields = refusal.status == 401 ? [.wwwAuthenticate: "Bearer realm=\"siskin\""] : [:]
+        return text(status, refusal.message + "\n", extra: challenge)
     }
 
     static func text(_ status: HTTPResponse.Status, _ message: String, extra: HTTPFields = [:]) -> Response {

@@ -2,7 +2,10 @@ import Foundation
 import SiskinTesting
 
 /// The real `siskin serve` binary on an ephemeral loopback port.
-final class ServeProcess {
+///
+/// Unchecked Sendable: its state is set once in `init`, and `Process` may be
+/// signalled and waited for from any thread.
+final class ServeProcess: @unchecked Sendable {
     let process: Process
     let port: Int
     let dataDirectory: String
@@ -10,12 +13,12 @@ final class ServeProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(dataDirectory: String, arguments: [String] = []) throws {
+    init(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.dataDirectory = dataDirectory
         logPath = dataDirectory + ".log"
         let process = try BuiltExecutable.start(
             "siskin", ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + arguments,
-            stdout: dataDirectory + ".out", stderr: logPath)
+            stdout: dataDirectory + ".out", stderr: logPath, environment: environment)
         self.process = process
         var found: Int? = nil
         let logPath = self.logPath
@@ -28,6 +31,15 @@ final class ServeProcess {
             throw StartFailed(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
         }
         port = found
+    }
+
+    /// Starts it off the cooperative pool: waiting for the port blocks, and
+    /// a blocked pool thread starves in-process servers of parallel tests.
+    static func start(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:]) async throws
+        -> ServeProcess {
+        try await TestHTTP.offPool {
+            try ServeProcess(dataDirectory: dataDirectory, arguments: arguments, environment: environment)
+        }
     }
 
     struct StartFailed: Error, CustomStringConvertible {

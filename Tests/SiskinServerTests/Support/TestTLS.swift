@@ -39,14 +39,29 @@ enum TestTLS {
     /// A client certificate with common name `name` signed by `authority`,
     /// as the API server's `--proxy-client-cert-file`.
     static func client(_ name: String, signedBy authority: Pair, in directory: String) async throws -> Pair {
+        try await signed(name, by: authority, subject: "/O=system:masters/CN=\(name)",
+                         extensions: "extendedKeyUsage=clientAuth\n", in: directory)
+    }
+
+    /// A serving certificate for `localhost` and 127.0.0.1 signed by
+    /// `authority`, as cert-manager issues from a cluster CA.
+    static func server(_ name: String, signedBy authority: Pair, in directory: String) async throws -> Pair {
+        try await signed(name, by: authority, subject: "/CN=\(name)",
+                         extensions: "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+                         in: directory)
+    }
+
+    /// A P-256 key and a certificate for it signed by `authority`.
+    private static func signed(_ name: String, by authority: Pair, subject: String, extensions: String,
+                               in directory: String) async throws -> Pair {
         let pair = Pair(certificate: "\(directory)/\(name).crt", key: "\(directory)/\(name).key")
-        let request = "\(directory)/\(name).csr", extensions = "\(directory)/\(name).ext"
-        try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: extensions))
+        let request = "\(directory)/\(name).csr", extensionsFile = "\(directory)/\(name).ext"
+        try Data(extensions.utf8).write(to: URL(fileURLWithPath: extensionsFile))
         for arguments in [
             ["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", pair.key, "-out", request, "-subj", "/O=system:masters/CN=\(name)"],
+             "-keyout", pair.key, "-out", request, "-subj", subject],
             ["openssl", "x509", "-req", "-in", request, "-CA", authority.certificate, "-CAkey", authority.key,
-             "-CAcreateserial", "-out", pair.certificate, "-days", "2", "-extfile", extensions],
+             "-CAcreateserial", "-out", pair.certificate, "-days", "2", "-extfile", extensionsFile],
         ] {
             let output = try await run("/usr/bin/env", arguments)
             guard output.status == 0 else { throw Failed(description: "openssl: \(output.stderr)") }
