@@ -139,12 +139,23 @@ public struct ExpositionParser {
     /// Between scrapes Envoy prints the same series in the same order with new
     /// values, so a `memcmp` per line replaces all label parsing.
     public mutating func consumeSample(ifKeyEquals key: UnsafeRawBufferPointer) -> KeyMatch {
-        let keyCount = key.count
+        consumeSample(ifKeyOfLength: key.count) { candidate in
+            memcmp(candidate.baseAddress!, key.baseAddress!, key.count) == 0
+        }
+    }
+
+    /// `consumeSample(ifKeyEquals:)` for a caller that holds no copy of the
+    /// key, only its length and a way to recognise it (a fingerprint):
+    /// `equals` gets the `keyCount` bytes the next line starts with, when they
+    /// are followed by the key's separator.
+    public mutating func consumeSample(
+        ifKeyOfLength keyCount: Int, equals: (UnsafeRawBufferPointer) -> Bool
+    ) -> KeyMatch {
         guard !finished, keyCount > 0, position + keyCount < endOffset else { return .notMatched }
         let start = position
         let separator = base[start + keyCount]
         guard separator == UInt8(ascii: " ") || separator == UInt8(ascii: "\t"),
-              memcmp(base + start, key.baseAddress!, keyCount) == 0
+              equals(UnsafeRawBufferPointer(start: base + start, count: keyCount))
         else { return .notMatched }
         // Value and timestamp are short: search the newline from here.
         let lineEnd = findLineEnd(from: start + keyCount)

@@ -55,18 +55,32 @@ final class ByteArena {
 
 /// A hash table from byte strings to dense integer ids.
 ///
-/// The scrape caches key series by their raw bytes (as Prometheus' scrape
-/// cache does). Keys live in one arena, the index is open addressing with
-/// linear probing, ids are stable until removed and are then reused.
+/// The scrape caches key series by their bytes, as Prometheus' scrape cache
+/// does. The index is open addressing with linear probing; ids are stable
+/// until removed and are then reused.
+///
+/// Two ways to hold keys:
+/// - `.bytes`: a copy of every key in one arena, compared byte for byte;
+/// - `.fingerprint`: no copy, only the key's length and a second, independent
+///   64-bit hash beside the first. The raw-series cache of a sidecar holds
+///   thousands of ~900-byte keys, megabytes the agent would otherwise keep
+///   resident for nothing but comparisons. Two different keys of the same
+///   length would have to collide on 128 bits of hash to be confused: at
+///   10^5 keys the chance is about 10^-29 per scrape.
 struct ByteKeyTable {
+    enum Storage { case bytes, fingerprint }
+
     struct Entry {
         var offset: Int
         var length: Int32
         var live: Bool
         var hash: UInt64
+        /// `.fingerprint`: the second hash (`checkHash`); unused otherwise.
+        var check: UInt64
     }
 
-    private(set) var arena = ByteArena()
+    let storage: Storage
+    private(set) var arena: ByteArena
     private(set) var entries: [Entry] = []
     private var index: [Int32]
     private var mask: Int
@@ -74,18 +88,50 @@ struct ByteKeyTable {
     private(set) var liveCount = 0
     private var deadBytes = 0
 
-    init(capacity: Int = 1024) {
+    init(capacity: Int = 1024, storage: Storage = .bytes) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         index = Array(repeating: -1, count: size)
         mask = size - 1
+        self.storage = storage
+        arena = ByteArena(capacity: storage == .bytes ? 64 * 1024 : 16)
     }
 
-    /// Pointer to an entry's key bytes. Invalidated by the next insert.
+    /// The second hash of `.fingerprint` keys: another seed, so it is
+    /// independent of the first.
+    @inline(__always)
+    static func checkHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        FastHash.hash(key, seed: 0xD6E8_FEB8_6659_FD93)
+    }
+
+    /// Pointer to an entry's key bytes (`.bytes` tables only). Invalidated by
+    /// the next insert.
     @inline(__always)
     func key(_ id: Int32) -> UnsafeRawBufferPointer {
         let e = entries[Int(id)]
         return UnsafeRawBufferPointer(start: arena.base + e.offset, count: Int(e.length))
+    }
+
+    /// Length of an entry's key.
+    @inline(__always)
+    func keyLength(_ id: Int32) -> Int { Int(entries[Int(id)].length) }
+
+    /// Whether `key` is the key of entry `id`.
+    @inline(__always)
+    func keyEquals(_ id: Int32, _ key: UnsafeRawBufferPointer) -> Bool {
+        matches(entries[Int(id)], key, hash: nil)
+    }
+
+    @inline(__always)
+    private func matches(_ e: Entry, _ key: UnsafeRawBufferPointer, hash: UInt64?) -> Bool {
+        guard Int(e.length) == key.count else { return false }
+        switch storage {
+        case .bytes:
+            if let hash, e.hash != hash { return false }
+            return key.count == 0 || memcmp(arena.base + e.offset, key.baseAddress!, key.count) == 0
+        case .fingerprint:
+            return e.hash == (hash ?? FastHash.hash(key)) && e.check == Self.checkHash(key)
+        }
     }
 
     func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
@@ -94,17 +140,14 @@ struct ByteKeyTable {
             let id = index[slot]
             if id < 0 { return nil }
             let e = entries[Int(id)]
-            if e.hash == hash, Int(e.length) == key.count,
-               key.count == 0 || memcmp(arena.base + e.offset, key.baseAddress!, key.count) == 0 {
-                return id
-            }
+            if e.hash == hash, matches(e, key, hash: hash) { return id }
             slot = (slot + 1) & mask
         }
     }
 
     /// Sizes the table for about `keys` keys of `bytes` bytes in total.
     mutating func reserve(keys: Int, bytes: Int) {
-        arena.reserve(bytes)
+        if storage == .bytes { arena.reserve(bytes) }
         entries.reserveCapacity(keys)
         if keys * 2 > index.count {
             var size = index.count
@@ -118,8 +161,10 @@ struct ByteKeyTable {
     /// Inserts a key known to be absent; returns its id.
     mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         if (liveCount + 1) * 2 > index.count { grow() }
-        let offset = arena.append(key)
-        let entry = Entry(offset: offset, length: Int32(key.count), live: true, hash: hash)
+        let entry = switch storage {
+        case .bytes: Entry(offset: arena.append(key), length: Int32(key.count), live: true, hash: hash, check: 0)
+        case .fingerprint: Entry(offset: 0, length: Int32(key.count), live: true, hash: hash, check: Self.checkHash(key))
+        }
         let id: Int32
         if let reused = freeIDs.popLast() {
             id = reused
@@ -154,9 +199,10 @@ struct ByteKeyTable {
             next = (next + 1) & mask
         }
         entries[Int(id)].live = false
-        deadBytes += Int(entries[Int(id)].length)
         freeIDs.append(id)
         liveCount -= 1
+        guard storage == .bytes else { return }
+        deadBytes += Int(entries[Int(id)].length)
         if deadBytes > 1 << 20, deadBytes > arena.count / 2 { compactArena() }
     }
 

@@ -49,7 +49,7 @@ public struct PodAggregator {
     public let namespace: String
 
     // Raw series, keyed by their printed bytes.
-    var rawKeys = ByteKeyTable(capacity: 4096)
+    var rawKeys = ByteKeyTable(capacity: 4096, storage: .fingerprint)
     var raw: [RawSeries] = []
     var previousOrder: [Int32] = []
     var currentOrder: [Int32] = []
@@ -294,7 +294,7 @@ public struct PodAggregator {
             // Fast path: the series the previous scrape printed next.
             if scrape.cursor < predicted.count {
                 let id = predicted[scrape.cursor]
-                switch parser.consumeSample(ifKeyEquals: rawKeys.key(id)) {
+                switch consumePredicted(&parser, id) {
                 case .matched:
                     scrape.cursor += 1
                     report.samples += 1
@@ -405,6 +405,11 @@ public struct PodAggregator {
         families.append(OutputFamily(name: name, kind: kind))
         familyIndexByName[name] = index
         return index
+    }
+
+    /// The fast path's test: does the next line print raw series `id`?
+    private func consumePredicted(_ parser: inout ExpositionParser, _ id: Int32) -> ExpositionParser.KeyMatch {
+        parser.consumeSample(ifKeyOfLength: rawKeys.keyLength(id)) { rawKeys.keyEquals(id, $0) }
     }
 
     // MARK: - New and moved series
