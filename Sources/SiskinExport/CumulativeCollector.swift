@@ -25,12 +25,36 @@ public struct CumulativeCollector: Sendable {
     public let externalLabels: [ExportLabel]
 
     /// The last slot exported (absolute index of the store's slot clock).
-    public private(set) var lastSlot: Int64?
-    private var totals: [Target: Entry] = [:]
+    public internal(set) var lastSlot: Int64?
+    var totals: [Target: Entry] = [:]
 
     /// How many slots a total is kept after its series was last seen, so a
     /// series that comes back within it continues instead of restarting.
     private let forgetAfterSlots: Int64
+
+    /// Totals read back from a checkpoint (`restore`), waiting for their
+    /// series to show up in the store again (ids are the store's, not
+    /// persisted: totals are matched by key).
+    var restored: [Identity: Entry] = [:]
+
+    /// Samples stamped at or before this (ms) are not emitted, only added to
+    /// the totals: after a restart they are already in the queue on disk.
+    public var suppressThrough: Int64?
+
+    /// Whether the last `collect` stopped short of the watermark (it reads at
+    /// most `maxSlotsPerCollect` slots per call); call again.
+    public private(set) var isBehind = false
+
+    /// Slots read per call: a restart re-collects the slots since the last
+    /// checkpoint, and the increases of every series for every slot read are
+    /// held at once.
+    public static let maxSlotsPerCollect: Int64 = 8
+
+    /// A series by level and key, as totals are matched after a restart.
+    struct Identity: Hashable {
+        var rollup: Bool
+        var key: SeriesKey
+    }
 
     /// A stored series by level and id: cheap to hash under the store's
     /// lock. Ids are reused after a series is purged, so entries keep the
@@ -103,9 +127,17 @@ public struct CumulativeCollector: Sendable {
         guard mark != .min, store.dataSince != .max else { return Batch() }
         let clock = store.clock
         // The last slot that ends at or before the watermark.
-        let newest = clock.slot(containing: clock.start(of: clock.slot(containing: mark + 1)))
-        let first = lastSlot.map { $0 + 1 } ?? newest
-        guard newest >= first else { return Batch() }
+        let latest = clock.slot(containing: clock.start(of: clock.slot(containing: mark + 1)))
+        var first = lastSlot.map { $0 + 1 } ?? latest
+        guard latest >= first else {
+            isBehind = false
+            return Batch()
+        }
+        // Slots older than the pod-level detail are gone from the store.
+        let retained = max(1, store.configuration.detailRetentionMilliseconds / clock.slotMilliseconds)
+        if latest - first + 1 > retained { first = latest - retained + 1 }
+        let newest = min(latest, first + Self.maxSlotsPerCollect - 1)
+        isBehind = newest < latest
         let count = Int(newest - first + 1)
         // The slots (by index from `first`) whose end gets a sample.
         let emitted = (0..<count).filter { index in
@@ -148,6 +180,9 @@ public struct CumulativeCollector: Sendable {
             if let existing = totals[target], existing.key == stored.key, existing.kind == stored.kind,
                existing.bounds == stored.bounds, existing.values.count == width {
                 entry = existing
+            } else if !restored.isEmpty, let back = restored.removeValue(forKey: Identity(rollup: target.rollup, key: stored.key)),
+                      back.kind == stored.kind, back.bounds == stored.bounds, back.values.count == width {
+                entry = back
             } else {
                 entry = Entry(key: stored.key, kind: stored.kind, bounds: stored.bounds,
                               values: [Double](repeating: 0, count: width), lastSeen: newest,
@@ -156,7 +191,8 @@ public struct CumulativeCollector: Sendable {
             }
             var samples = [[ExportSample]](repeating: [], count: width)
             for i in 0..<width { samples[i].reserveCapacity(emitted.count + 1) }
-            if fresh {
+            let quiet = suppressThrough ?? .min
+            if fresh, clock.start(of: first) > quiet {
                 for i in 0..<width { samples[i].append(ExportSample(timestamp: clock.start(of: first), value: 0)) }
             }
             var next = 0
@@ -165,6 +201,7 @@ public struct CumulativeCollector: Sendable {
                 guard next < emitted.count, emitted[next] == index else { continue }
                 next += 1
                 let end = clock.end(of: first + Int64(index))
+                guard end > quiet else { continue }
                 for i in 0..<width { samples[i].append(ExportSample(timestamp: end, value: entry.values[i])) }
             }
             entry.lastSeen = newest
@@ -177,6 +214,7 @@ public struct CumulativeCollector: Sendable {
         if totals.count > deltas.count {
             for (target, entry) in totals where newest - entry.lastSeen > forgetAfterSlots { totals[target] = nil }
         }
+        for (identity, entry) in restored where newest - entry.lastSeen > forgetAfterSlots { restored[identity] = nil }
         lastSlot = newest
         return batch
     }

@@ -114,12 +114,22 @@ extension ServerMetrics {
             advance("siskin_remote_write_samples_sent_total", "Samples the receiver accepted.", labels: labels, key: stats.url + "/sent", to: stats.samplesSent)
             advance("siskin_remote_write_samples_failed_total", "Samples the receiver refused (4xx other than 429: not retried), or still failing at shutdown.",
                     labels: labels, key: stats.url + "/failed", to: stats.samplesFailed)
-            advance("siskin_remote_write_samples_dropped_total", "Samples dropped because the queue was full.", labels: labels, key: stats.url + "/dropped", to: stats.samplesDropped)
+            for reason in DropReason.allCases {
+                advance("siskin_remote_write_samples_dropped_total",
+                        "Samples dropped before the receiver saw them: queue_full (memory queue), disk_limit (queue on disk), reconfigured (queued under another shard count).",
+                        labels: labels + [("reason", reason.rawValue)], key: stats.url + "/dropped/" + reason.rawValue, to: stats.dropped[reason] ?? 0)
+            }
             advance("siskin_remote_write_samples_retried_total", "Samples sent again after a 5xx, 429 or transport failure.", labels: labels, key: stats.url + "/retried", to: stats.samplesRetried)
             advance("siskin_remote_write_requests_total", "Requests the receiver accepted.", labels: labels, key: stats.url + "/requests", to: stats.requestsSent)
             advance("siskin_remote_write_sent_bytes_total", "Compressed request bytes the receiver accepted.", labels: labels, key: stats.url + "/bytes", to: stats.bytesSent)
             registry.makeGauge(descriptor: Self.describe("siskin_remote_write_queue_samples", "Samples waiting to be sent."), labels: labels)
                 .set(Double(stats.queueLength))
+            registry.makeGauge(descriptor: Self.describe("siskin_remote_write_queue_bytes", "Bytes queued: segment files on disk plus encoded batches in memory."), labels: labels)
+                .set(Double(stats.queueBytes))
+            advance("siskin_remote_write_queue_corrupt_bytes_total", "Bytes of queue segments skipped as torn or damaged (read back after a crash).",
+                    labels: labels, key: stats.url + "/corrupt", to: Int(stats.queueCorruptBytes))
+            advance("siskin_remote_write_queue_disk_errors_total", "Batches the disk refused (full disk, I/O error), queued in memory instead.",
+                    labels: labels, key: stats.url + "/disk-errors", to: stats.queueDiskErrors)
             if let lag = stats.lagSeconds(now: now) {
                 registry.makeGauge(descriptor: Self.describe("siskin_remote_write_lag_seconds", "Seconds between now and the newest sample the receiver accepted."), labels: labels)
                     .set(lag)

@@ -47,8 +47,12 @@ struct RemoteWriteOptions: ParsableArguments {
     var maxSamplesPerSend: Int = Environment.value("SISKIN_REMOTE_WRITE_MAX_SAMPLES_PER_SEND").flatMap { Int($0) } ?? 5000
 
     @Option(name: .customLong("remote-write-queue-capacity"),
-            help: "Most samples waiting per shard (in memory); beyond it the oldest are dropped and counted. [env: SISKIN_REMOTE_WRITE_QUEUE_CAPACITY]")
+            help: "Most samples waiting per shard in memory (with --in-memory, or while the disk refuses writes); beyond it the oldest are dropped and counted. [env: SISKIN_REMOTE_WRITE_QUEUE_CAPACITY]")
     var queueCapacity: Int = Environment.value("SISKIN_REMOTE_WRITE_QUEUE_CAPACITY").flatMap { Int($0) } ?? 250_000
+
+    @Option(name: .customLong("remote-write-queue-max-bytes"),
+            help: "Most bytes queued on disk per receiver, under --data-dir/remote-write (e.g. 256MiB, 1GiB); beyond it the oldest are dropped and counted. [env: SISKIN_REMOTE_WRITE_QUEUE_MAX_BYTES]")
+    var queueMaxBytes: String = Environment.value("SISKIN_REMOTE_WRITE_QUEUE_MAX_BYTES") ?? "256MiB"
 
     static func list(_ name: String) -> [String] {
         Environment.value(name)?.split(separator: ",").map { String($0).trimmingScalars(in: " ") }.filter { !$0.isEmpty } ?? []
@@ -63,6 +67,9 @@ struct RemoteWriteOptions: ParsableArguments {
             throw ValidationError("--remote-write-label must be name=value with a Prometheus label name, got '\(label)'")
         }
         guard interval.value >= 0 else { throw ValidationError("--remote-write-interval must not be negative") }
+        guard let bytes = RemoteWriteConfiguration.byteSize(queueMaxBytes), bytes >= 1 << 20 else {
+            throw ValidationError("--remote-write-queue-max-bytes must be a size of at least 1MiB (digits with an optional KiB, MiB or GiB), got '\(queueMaxBytes)'")
+        }
         guard shards >= 1, maxSamplesPerSend >= 1, queueCapacity >= 1 else {
             throw ValidationError("--remote-write-shards, -max-samples-per-send and -queue-capacity must be positive")
         }
@@ -85,6 +92,7 @@ struct RemoteWriteOptions: ParsableArguments {
         return RemoteWriteConfiguration(
             endpoints: urls.map(endpoint), selection: selection,
             externalLabels: labels.compactMap(RemoteWriteConfiguration.label), intervalSeconds: interval.value,
-            shards: shards, maxSamplesPerSend: maxSamplesPerSend, queueCapacity: queueCapacity)
+            shards: shards, maxSamplesPerSend: maxSamplesPerSend, queueCapacity: queueCapacity,
+            queueMaxBytes: RemoteWriteConfiguration.byteSize(queueMaxBytes) ?? RemoteWriteConfiguration.defaultQueueMaxBytes)
     }
 }

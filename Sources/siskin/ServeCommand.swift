@@ -235,12 +235,17 @@ struct ServeCommand: AsyncParsableCommand {
             "data_dir": "\(inMemory ? "(in memory)" : dataDir)", "pods": "\(database.read { $0.podCount })",
             "persistence": "\(status.summary)",
         ])
-        let exporter = remoteWrite.configuration().map { RemoteWriteExporter(configuration: $0, logger: logger) }
+        // The queue and the running totals live next to the store's files
+        // (the store's LOCK covers them); --in-memory keeps them in memory.
+        let exporter = remoteWrite.configuration().map {
+            RemoteWriteExporter(configuration: $0, logger: logger, directory: inMemory ? nil : dataDir + "/remote-write")
+        }
         if let exporter {
             logger.info("remote write", metadata: [
                 "receivers": "\(exporter.senders.map(\.endpoint.redactedURL).joined(separator: ","))",
                 "level": "\(exporter.configuration.selection.level.rawValue)",
                 "shards": "\(exporter.configuration.shards)",
+                "queue": "\(exporter.directory.map { "\($0) (at most \(exporter.configuration.queueMaxBytes) bytes per receiver)" } ?? "in memory")",
             ])
         }
         let app = SiskinServer.application(

@@ -4,36 +4,36 @@
 /// checks what is left, and every count is checked against the bytes that
 /// would have to back it before anything is allocated, so a damaged file
 /// fails with a reason instead of trapping or allocating without bound.
-struct BinaryReader {
-    struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        var reason: String
-        var offset: Int
-        var description: String { "\(reason) at byte \(offset)" }
+public struct BinaryReader {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var offset: Int
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    let bytes: [UInt8]
-    private(set) var offset: Int
+    public let bytes: [UInt8]
+    public private(set) var offset: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
+    public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
     }
 
     /// Reading stops at `end` (e.g. before a trailing checksum).
-    var end: Int = .max
+    public var end: Int = .max
 
-    var remaining: Int { min(end, bytes.count) - offset }
-    var isAtEnd: Bool { remaining == 0 }
+    public var remaining: Int { min(end, bytes.count) - offset }
+    public var isAtEnd: Bool { remaining == 0 }
 
-    func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: offset) }
+    public func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: offset) }
 
-    mutating func byte(_ field: String) throws(Failure) -> UInt8 {
+    public mutating func byte(_ field: String) throws(Failure) -> UInt8 {
         guard remaining >= 1 else { throw failure("truncated \(field)") }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func bool(_ field: String) throws(Failure) -> Bool {
+    public mutating func bool(_ field: String) throws(Failure) -> Bool {
         switch try byte(field) {
         case 0: return false
         case 1: return true
@@ -41,7 +41,7 @@ struct BinaryReader {
         }
     }
 
-    mutating func uint32(_ field: String) throws(Failure) -> UInt32 {
+    public mutating func uint32(_ field: String) throws(Failure) -> UInt32 {
         guard remaining >= 4 else { throw failure("truncated \(field)") }
         var value: UInt32 = 0
         for i in 0..<4 { value |= UInt32(bytes[offset + i]) << (8 * UInt32(i)) }
@@ -49,7 +49,7 @@ struct BinaryReader {
         return value
     }
 
-    mutating func uint64(_ field: String) throws(Failure) -> UInt64 {
+    public mutating func uint64(_ field: String) throws(Failure) -> UInt64 {
         guard remaining >= 8 else { throw failure("truncated \(field)") }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
@@ -57,16 +57,16 @@ struct BinaryReader {
         return value
     }
 
-    mutating func int64(_ field: String) throws(Failure) -> Int64 {
+    public mutating func int64(_ field: String) throws(Failure) -> Int64 {
         Int64(bitPattern: try uint64(field))
     }
 
-    mutating func double(_ field: String) throws(Failure) -> Double {
+    public mutating func double(_ field: String) throws(Failure) -> Double {
         Double(bitPattern: try uint64(field))
     }
 
     /// Unsigned LEB128; more than 64 bits is an error.
-    mutating func varint(_ field: String) throws(Failure) -> UInt64 {
+    public mutating func varint(_ field: String) throws(Failure) -> UInt64 {
         let start = offset
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -86,14 +86,14 @@ struct BinaryReader {
         }
     }
 
-    mutating func zigzag(_ field: String) throws(Failure) -> Int64 {
+    public mutating func zigzag(_ field: String) throws(Failure) -> Int64 {
         let raw = try varint(field)
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
     /// A count of items that take at least `minimumBytes` each: refused when
     /// the rest of the input could not hold them, before anyone allocates.
-    mutating func count(_ field: String, minimumBytes: Int = 1) throws(Failure) -> Int {
+    public mutating func count(_ field: String, minimumBytes: Int = 1) throws(Failure) -> Int {
         let start = offset
         let value = try varint(field)
         guard value <= UInt64(remaining / max(minimumBytes, 1)) else {
@@ -103,7 +103,7 @@ struct BinaryReader {
     }
 
     /// Length-prefixed UTF-8; invalid UTF-8 is an error, not a repair.
-    mutating func string(_ field: String) throws(Failure) -> String {
+    public mutating func string(_ field: String) throws(Failure) -> String {
         let length = try count("\(field) length")
         let slice = bytes[offset..<(offset + length)]
         guard let value = String(validating: slice, as: UTF8.self) else { throw failure("\(field) is not UTF-8") }
@@ -111,7 +111,7 @@ struct BinaryReader {
         return value
     }
 
-    mutating func skip(_ count: Int, _ field: String) throws(Failure) {
+    public mutating func skip(_ count: Int, _ field: String) throws(Failure) {
         guard count >= 0, count <= remaining else { throw failure("truncated \(field)") }
         offset += count
     }

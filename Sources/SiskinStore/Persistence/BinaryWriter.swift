@@ -3,45 +3,45 @@
 /// SiskinWire's writer is internal to the wire format (and tuned for it);
 /// persistence needs a few more primitives and a way to hand bytes to a file
 /// in pieces, so a large snapshot never sits in memory twice.
-struct BinaryWriter: Sendable {
-    private(set) var bytes: [UInt8] = []
+public struct BinaryWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 0) {
+    public init(capacity: Int = 0) {
         bytes.reserveCapacity(capacity)
     }
 
-    var count: Int { bytes.count }
+    public var count: Int { bytes.count }
 
     /// Hands over the bytes written so far and starts empty again (keeping
     /// the capacity).
-    mutating func drain() -> [UInt8] {
+    public mutating func drain() -> [UInt8] {
         let out = bytes
         bytes.removeAll(keepingCapacity: true)
         return out
     }
 
-    mutating func byte(_ value: UInt8) {
+    public mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }
 
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         bytes.append(value ? 1 : 0)
     }
 
-    mutating func uint32(_ value: UInt32) {
+    public mutating func uint32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func uint64(_ value: UInt64) {
+    public mutating func uint64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func int64(_ value: Int64) {
+    public mutating func int64(_ value: Int64) {
         uint64(UInt64(bitPattern: value))
     }
 
     /// Unsigned LEB128, 1–10 bytes.
-    mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -51,28 +51,28 @@ struct BinaryWriter: Sendable {
     }
 
     /// A count or index (never negative).
-    mutating func varint(_ value: Int) {
+    public mutating func varint(_ value: Int) {
         precondition(value >= 0, "negative count")
         varint(UInt64(value))
     }
 
     /// Zigzag (0, -1, 1, -2 … → 0, 1, 2, 3 …) then LEB128: for ids that may
     /// be -1 and times that may be `Int64.min`.
-    mutating func zigzag(_ value: Int64) {
+    public mutating func zigzag(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    mutating func zigzag(_ value: Int) {
+    public mutating func zigzag(_ value: Int) {
         zigzag(Int64(value))
     }
 
     /// IEEE-754 binary64, bit for bit.
-    mutating func double(_ value: Double) {
+    public mutating func double(_ value: Double) {
         uint64(value.bitPattern)
     }
 
     /// `double(_:)` for each value, appended in one piece.
-    mutating func doubles(_ values: [Double]) {
+    public mutating func doubles(_ values: [Double]) {
         #if _endian(little)
         values.withUnsafeBytes { bytes.append(contentsOf: $0) }
         #else
@@ -80,12 +80,12 @@ struct BinaryWriter: Sendable {
         #endif
     }
 
-    mutating func raw(_ source: some Collection<UInt8>) {
+    public mutating func raw(_ source: some Collection<UInt8>) {
         bytes.append(contentsOf: source)
     }
 
     /// Length-prefixed UTF-8.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(utf8.count)

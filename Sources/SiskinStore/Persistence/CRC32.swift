@@ -5,12 +5,12 @@ import CZlib
 ///
 /// zlib's implementation is table-driven and already linked for the wire
 /// format, so there is no second copy to maintain.
-struct CRC32: Sendable {
-    private(set) var value: UInt32 = 0
+public struct CRC32: Sendable {
+    public private(set) var value: UInt32 = 0
 
-    init() {}
+    public init() {}
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var left = bytes.count
         var crc = uLong(value)
@@ -24,13 +24,13 @@ struct CRC32: Sendable {
         value = UInt32(truncatingIfNeeded: crc)
     }
 
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value
     }
 
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0) }
     }
 }

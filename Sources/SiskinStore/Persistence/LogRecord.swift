@@ -18,7 +18,7 @@ enum LogRecord: Sendable, Equatable {
     static let expireKind: UInt8 = 2
 
     /// Length and checksum before each payload.
-    static let framingBytes = 8
+    static let framingBytes = FramedRecord.framingBytes
     /// Kind and time before each body.
     static let payloadHeaderBytes = 9
 
@@ -37,12 +37,7 @@ enum LogRecord: Sendable, Equatable {
             payload.int64(now)
         }
         var bytes = payload.drain()
-        let length = UInt32(truncatingIfNeeded: bytes.count - Self.framingBytes)
-        let crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[Self.framingBytes...])) }
-        for i in 0..<4 {
-            bytes[i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i)))
-            bytes[4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))
-        }
+        FramedRecord.fillFraming(&bytes)
         return bytes
     }
 

@@ -53,35 +53,14 @@ enum LogSegmentReader {
         var offset = Int64(PushLog.headerBytes)
         scan.validLength = offset
         while offset < size {
-            guard size - offset >= Int64(LogRecord.framingBytes) else {
-                scan.outcome = .torn(reason: "record header cut short at byte \(offset)")
-                return scan
-            }
-            var framing = BinaryReader(try file.read(count: LogRecord.framingBytes, at: offset))
-            guard let length = try? framing.uint32("length"), let crc = try? framing.uint32("checksum") else {
-                scan.outcome = .torn(reason: "record header unreadable at byte \(offset)")
-                return scan
-            }
-            guard Int(length) >= LogRecord.payloadHeaderBytes, Int(length) <= PushLog.maxPayloadBytes else {
-                scan.outcome = .torn(reason: "record length \(length) out of range at byte \(offset)")
-                return scan
-            }
-            let payloadStart = offset + Int64(LogRecord.framingBytes)
-            guard Int64(length) <= size - payloadStart else {
-                scan.outcome = .torn(reason: "record of \(length) bytes cut short at byte \(offset)")
-                return scan
-            }
-            let payload = try file.read(count: Int(length), at: payloadStart)
-            guard payload.count == Int(length) else {
-                scan.outcome = .torn(reason: "record of \(length) bytes cut short at byte \(offset)")
-                return scan
-            }
-            guard CRC32.checksum(payload) == crc else {
-                scan.outcome = .torn(reason: "record checksum mismatch at byte \(offset)")
+            let read = try FramedRecord.read(
+                file, at: offset, fileLength: size, lengths: LogRecord.payloadHeaderBytes...PushLog.maxPayloadBytes)
+            guard case .record(let payload, let next) = read else {
+                if case .torn(let reason) = read { scan.outcome = .torn(reason: reason) }
                 return scan
             }
             body(LogRecord(payload: payload))
-            offset = payloadStart + Int64(length)
+            offset = next
             scan.validLength = offset
             scan.records += 1
         }

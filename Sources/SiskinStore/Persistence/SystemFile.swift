@@ -10,9 +10,9 @@ import Darwin
 /// reaches the kernel and when: `write` loops over partial writes and
 /// `EINTR`, `fdatasync` is explicit, and every failure comes back as a
 /// `PersistenceError` carrying `errno` instead of an exception or a trap.
-final class SystemFile: Sendable {
-    let descriptor: Int32
-    let path: String
+public final class SystemFile: Sendable {
+    public let descriptor: Int32
+    public let path: String
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -22,7 +22,7 @@ final class SystemFile: Sendable {
     deinit { closeDescriptor(descriptor) }
 
     /// Opens `path` with `flags` (`O_CLOEXEC` is always added).
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(PersistenceError) -> SystemFile {
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(PersistenceError) -> SystemFile {
         while true {
             let fd = openDescriptor(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return SystemFile(descriptor: fd, path: path) }
@@ -32,7 +32,7 @@ final class SystemFile: Sendable {
 
     /// A second descriptor for the same open file, so a slow `fdatasync` can
     /// run without holding the lock that guards the first.
-    func duplicate() throws(PersistenceError) -> SystemFile {
+    public func duplicate() throws(PersistenceError) -> SystemFile {
         let fd = dup(descriptor)
         guard fd >= 0 else { throw .lastSystemError("dup", path) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -42,7 +42,7 @@ final class SystemFile: Sendable {
     /// Writes all of `bytes`, looping over partial writes and `EINTR`.
     /// On failure some prefix may have been written; the caller decides
     /// whether to cut it off again.
-    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(PersistenceError) {
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(PersistenceError) {
         guard var base = bytes.baseAddress else { return }
         var left = bytes.count
         while left > 0 {
@@ -57,15 +57,42 @@ final class SystemFile: Sendable {
         }
     }
 
-    func writeAll(_ bytes: [UInt8]) throws(PersistenceError) {
+    public func writeAll(_ bytes: [UInt8]) throws(PersistenceError) {
         let result: Result<Void, PersistenceError> = bytes.withUnsafeBytes { raw in
             Result { () throws(PersistenceError) in try writeAll(raw) }
         }
         try result.get()
     }
 
+    /// Writes all of `bytes` at `offset` (`pwrite`), leaving the file offset
+    /// alone: for small fixed-size records rewritten in place.
+    public func overwrite(_ bytes: [UInt8], at offset: Int64) throws(PersistenceError) {
+        var failure: PersistenceError?
+        bytes.withUnsafeBytes { raw in
+            guard var base = raw.baseAddress else { return }
+            var left = raw.count
+            var position = offset
+            while left > 0 {
+                let written = pwrite(descriptor, base, left, off_t(position))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = .lastSystemError("write", path)
+                    return
+                }
+                if written == 0 {
+                    failure = .system(operation: "write", path: path, errno: EIO)
+                    return
+                }
+                base += written
+                left -= written
+                position += Int64(written)
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
-    func read(count: Int, at offset: Int64) throws(PersistenceError) -> [UInt8] {
+    public func read(count: Int, at offset: Int64) throws(PersistenceError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var filled = 0
         var failure: PersistenceError?
@@ -87,7 +114,7 @@ final class SystemFile: Sendable {
         return out
     }
 
-    var size: Int64 {
+    public var size: Int64 {
         get throws(PersistenceError) {
             var info = stat()
             guard fstat(descriptor, &info) == 0 else { throw .lastSystemError("stat", path) }
@@ -96,14 +123,14 @@ final class SystemFile: Sendable {
     }
 
     /// Cuts the file to `length` bytes (discarding a torn tail).
-    func truncate(to length: Int64) throws(PersistenceError) {
+    public func truncate(to length: Int64) throws(PersistenceError) {
         while ftruncate(descriptor, off_t(length)) != 0 {
             if errno != EINTR { throw .lastSystemError("truncate", path) }
         }
     }
 
     /// Data to stable storage (metadata only as far as needed to read it back).
-    func syncData() throws(PersistenceError) {
+    public func syncData() throws(PersistenceError) {
         while dataSync(descriptor) != 0 {
             if errno != EINTR { throw .lastSystemError("fdatasync", path) }
         }
@@ -111,7 +138,7 @@ final class SystemFile: Sendable {
 
     /// Data and metadata to stable storage (also used on directories, so a
     /// rename or a new file survives a power loss).
-    func sync() throws(PersistenceError) {
+    public func sync() throws(PersistenceError) {
         while fsync(descriptor) != 0 {
             if errno != EINTR { throw .lastSystemError("fsync", path) }
         }
@@ -119,7 +146,7 @@ final class SystemFile: Sendable {
 
     /// An exclusive advisory lock, held until the descriptor closes: two
     /// aggregators appending to one log would interleave records.
-    func lockExclusively() -> Bool {
+    public func lockExclusively() -> Bool {
         flock(descriptor, LOCK_EX | LOCK_NB) == 0
     }
 }

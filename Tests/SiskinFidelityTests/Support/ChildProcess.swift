@@ -63,6 +63,12 @@ final class ChildProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGKILL, as a crash or the OOM killer would: no shutdown code runs.
+    func killHard() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Standard error so far (where all three programs log).
     var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 

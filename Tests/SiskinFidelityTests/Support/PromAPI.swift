@@ -103,6 +103,8 @@ struct PromAnswer: Sendable, CustomStringConvertible {
 struct PromServer: Sendable {
     var name: String
     var baseURL: String
+    /// A Prometheus' TSDB directory (nil for siskin).
+    var storagePath: String?
 
     func query(_ promQL: String, at time: Double, post: Bool = false) async throws -> PromAnswer {
         let parameters = [("query", promQL), ("time", Self.format(time))]

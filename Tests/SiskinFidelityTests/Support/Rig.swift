@@ -81,35 +81,41 @@ enum PrometheusRig {
         try await start(configuration: configuration(for: endpoints), name: "prometheus", directory: directory, children: children)
     }
 
-    /// Prometheus scraping nothing, receiving remote write on `/api/v1/write`.
-    static func startReceiver(directory: String, children: ChildProcesses) async throws -> PromServer {
+    /// Prometheus scraping nothing, receiving remote write on `/api/v1/write`. With `port`
+    /// and `storagePath`, a receiver started again where a stopped one was (same URL, same
+    /// TSDB, which it replays).
+    static func startReceiver(
+        directory: String, children: ChildProcesses, port: Int? = nil, storagePath: String? = nil
+    ) async throws -> PromServer {
         try await start(
             configuration: "global:\n  evaluation_interval: 1m\n", name: "prometheus-receiver", directory: directory,
-            children: children, extraArguments: ["--web.enable-remote-write-receiver"])
+            children: children, extraArguments: ["--web.enable-remote-write-receiver"], port: port, storagePath: storagePath)
     }
 
     static func start(
-        configuration: String, name: String, directory: String, children: ChildProcesses, extraArguments: [String] = []
+        configuration: String, name: String, directory: String, children: ChildProcesses, extraArguments: [String] = [],
+        port fixedPort: Int? = nil, storagePath: String? = nil
     ) async throws -> PromServer {
         let configPath = directory + "/\(name).yml"
         try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
         var lastLog = ""
-        for attempt in 1...3 {
-            let port = try freeLoopbackPort()
+        for attempt in 1...(fixedPort == nil ? 3 : 1) {
+            let port = try fixedPort ?? freeLoopbackPort()
+            let storage = storagePath ?? "\(directory)/\(name)-tsdb-\(attempt)"
             let child = try ChildProcess(
                 name: name, executable: FidelityEnvironment.prometheusPath,
                 arguments: [
-                    "--config.file=\(configPath)", "--storage.tsdb.path=\(directory)/\(name)-tsdb-\(attempt)",
+                    "--config.file=\(configPath)", "--storage.tsdb.path=\(storage)",
                     "--web.listen-address=127.0.0.1:\(port)", "--log.level=info",
                 ] + extraArguments,
                 logPrefix: directory + "/\(name)-\(attempt)")
             children.add(child)
-            let server = PromServer(name: "prometheus", baseURL: "http://127.0.0.1:\(port)")
+            let server = PromServer(name: "prometheus", baseURL: "http://127.0.0.1:\(port)", storagePath: storage)
             let ready = await waitUntilAsync(timeout: 30) {
                 guard child.isRunning else { return true }
                 return (try? await LoopbackHTTP.get(server.baseURL + "/-/ready", timeout: 2))?.status == 200
             }
-            if ready && child.isRunning, await isOurs(server, storagePath: "\(directory)/\(name)-tsdb-\(attempt)") { return server }
+            if ready && child.isRunning, await isOurs(server, storagePath: storage) { return server }
             lastLog = child.logTail(40)
             children.discard(child)
             if !lastLog.contains("address already in use") { break }
