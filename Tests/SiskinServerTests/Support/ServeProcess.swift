@@ -10,11 +10,17 @@ final class ServeProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(dataDirectory: String, arguments: [String] = []) throws {
+    /// Starts `siskin serve` on `port` (0: an ephemeral one, read from its
+    /// log); a restart passes the port it had, so agents find it again.
+    init(dataDirectory: String, arguments: [String] = [], port: Int = 0) throws {
         self.dataDirectory = dataDirectory
         logPath = dataDirectory + ".log"
+        // Each start logs afresh (the port is read from this start's lines);
+        // the previous start's log is kept beside it.
+        try? FileManager.default.removeItem(atPath: logPath + ".previous")
+        try? FileManager.default.moveItem(atPath: logPath, toPath: logPath + ".previous")
         let process = try BuiltExecutable.start(
-            "siskin", ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + arguments,
+            "siskin", ["serve", "--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory] + arguments,
             stdout: dataDirectory + ".out", stderr: logPath)
         self.process = process
         var found: Int? = nil
@@ -27,7 +33,7 @@ final class ServeProcess {
             process.terminate()
             throw StartFailed(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
         }
-        port = found
+        self.port = found
     }
 
     struct StartFailed: Error, CustomStringConvertible {
