@@ -36,6 +36,7 @@ struct AggregatorOutageTests {
         #expect(served.values.allSatisfy { $0 > 0 }, "traffic flowed: \(served)")
         let stored = await rig.waitForTotals(server.baseURL, served, window: MeshAgents.window(since: started))
         #expect(MeshAgents.matches(stored, served), "outage \(outage) s: stored \(stored), Envoys served \(served)\n\(server.log)")
+        FaultScale.report("aggregator down", "outage \(Int(outage)) s (--stale-after \(Int(scale.staleAfter)) s); served \(served.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", ")); stored \(stored.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", "))")
         #expect(await MeshAgents.podCount(server.baseURL) == rig.pods.count)
     }
 }

@@ -14,13 +14,20 @@ struct BlackholeTests {
         let scale = FaultScale.current
         let directory = try BuiltExecutable.temporaryDirectory()
         defer { FaultScale.remove(directory) }
-        let server = try ServeProcess(dataDirectory: directory + "/data", arguments: scale.serveArguments)
+        // The blackhole outlasts the scaled --stale-after (to be long enough
+        // to tell backoff from none): this test is not about staleness. A
+        // partition longer than --stale-after does lose the pod's traffic
+        // over it (docs/aggregator.md, Store).
+        let server = try ServeProcess(dataDirectory: directory + "/data",
+                                      arguments: scale.serveArguments(staleAfter: max(scale.staleAfter, 300)))
         let proxy = try StallingProxy(upstreamPort: server.port)
         let rig = try MeshAgents(directory: directory, pushURLs: [proxy.baseURL], scale: scale)
         defer { rig.stopAll(); proxy.stop(); server.stop() }
-        // One agent, so every connection the proxy sees is its own.
+        // One agent, so every connection the proxy sees is its own. Its
+        // backoff may grow to 10 s at least (12× its scaled timeout; 15× in
+        // production), so backing off is told apart from retrying at once.
         let pod = try #require(rig.mesh.endpoints.first { $0.workload == "podinfo-canary" }?.pod)
-        try rig.start(pod: pod)
+        try rig.start(pod: pod, maxBackoff: max(scale.maxBackoff, 10))
         #expect(await waitUntilAsync(timeout: 30) { await MeshAgents.podCount(server.baseURL) == 1 })
         let before = rig.truth()["podinfo-canary", default: 0]
         let started = Date()
@@ -29,7 +36,7 @@ struct BlackholeTests {
 
         proxy.mode = .blackhole
         let blackholeStarted = ContinuousClock.now
-        let duration = max(4, scale.seconds(120))
+        let duration = max(15, scale.seconds(120))
         try await sleepSeconds(duration)
         let stalled = proxy.connections.filter(\.stalled)
         proxy.mode = .forward
@@ -65,6 +72,8 @@ struct BlackholeTests {
             return MeshAgents.matches(stored, served)
         }
         #expect(MeshAgents.matches(stored, served), "stored \(stored), Envoy served \(served)")
+        let held = stalled.compactMap { c in c.closed.map { Self.seconds($0 - c.opened) } }
+        FaultScale.report("blackhole", "\(String(format: "%.0f", blackholeSeconds)) s blackhole: \(stalled.count) attempts (\(Int(withoutBackoff)) without backoff), each held \(String(format: "%.2f", held.min() ?? 0))–\(String(format: "%.2f", held.max() ?? 0)) s (--timeout \(scale.timeout) s); after recovery served \(Int(served["podinfo-canary", default: 0])), stored \(String(format: "%.2f", stored["podinfo-canary", default: 0]))")
     }
 
     static func seconds(_ duration: Duration) -> Double {

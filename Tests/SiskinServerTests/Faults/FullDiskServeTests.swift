@@ -52,9 +52,11 @@ struct FullDiskServeTests {
 
         // Space returns: the next snapshot captures memory and heals persistence.
         try disk.free()
+        let freed = ContinuousClock.now
         #expect(await waitUntilAsync(timeout: scale.settle) {
             (try? await LoopbackHTTP.get(server.baseURL + "/readyz"))?.status == 200
         }, "ready again after space returned: \(server.log)")
+        let healed = BlackholeTests.seconds(ContinuousClock.now - freed)
         rig.holdTraffic()
         let served = rig.served(since: before)
         let stored = await rig.waitForTotals(server.baseURL, served, window: window())
@@ -65,5 +67,6 @@ struct FullDiskServeTests {
         server = try ServeProcess(dataDirectory: disk.dataDirectory, arguments: scale.serveArguments, port: port)
         let restored = await rig.waitForTotals(server.baseURL, served, window: window())
         #expect(MeshAgents.matches(restored, served), "after kill -9 and restart: \(restored), Envoys served \(served)")
+        FaultScale.report("disk full", "\(disk.technique.rawValue): /readyz 503 while full, ready \(String(format: "%.1f", healed)) s after space returned (--snapshot-interval \(scale.seconds(60)) s); served \(Int(served.values.reduce(0, +))), held exactly after healing and after kill -9 + restart")
     }
 }

@@ -43,6 +43,11 @@ struct FaultScale: Sendable {
     /// The aggregator's slot: the agents' interval.
     var slot: Double { interval }
 
+    /// One line of figures for `scripts/faults` to show (and the README to quote).
+    static func report(_ test: String, _ figures: String) {
+        print("faults: \(test) [factor \(Int(current.factor)), \(current.primaryPods + 2) pods]: \(figures)")
+    }
+
     /// Keep the tests' folders (logs of every process) for a look afterwards.
     static var keepFiles: Bool { ProcessInfo.processInfo.environment["SISKIN_FAULTS_KEEP"] == "1" }
 
@@ -57,8 +62,11 @@ struct FaultScale: Sendable {
 
     /// `siskin serve` flags for this scale: slots, staleness, snapshots, and
     /// retention long enough that one window covers the whole run.
-    var serveArguments: [String] {
-        ["--slot", Self.flag(slot), "--stale-after", Self.flag(staleAfter), "--snapshot-interval", Self.flag(seconds(60)),
+    var serveArguments: [String] { serveArguments() }
+
+    /// `serveArguments`, with another `--stale-after` when given.
+    func serveArguments(staleAfter: Double? = nil) -> [String] {
+        ["--slot", Self.flag(slot), "--stale-after", Self.flag(staleAfter ?? self.staleAfter), "--snapshot-interval", Self.flag(seconds(60)),
          "--detail-retention", "40m", "--retention", "1h"]
     }
 

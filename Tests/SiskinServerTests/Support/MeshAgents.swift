@@ -31,14 +31,14 @@ final class MeshAgents {
 
     var pods: [String] { mesh.endpoints.map(\.pod) }
 
-    /// Starts an agent for every pod (or only `pod`).
-    func start(pod only: String? = nil) throws {
+    /// Starts an agent for every pod (or only `pod`); `maxBackoff` overrides the scale's.
+    func start(pod only: String? = nil, maxBackoff: Double? = nil) throws {
         for endpoint in mesh.endpoints where only == nil || endpoint.pod == only {
             starts += 1
             let name = "agent-\(endpoint.pod)-\(starts)"
             var arguments = [
                 "run", "--scrape-url", endpoint.scrapeURL, "--interval", FaultScale.flag(scale.interval),
-                "--timeout", FaultScale.flag(scale.timeout), "--max-backoff", FaultScale.flag(scale.maxBackoff),
+                "--timeout", FaultScale.flag(scale.timeout), "--max-backoff", FaultScale.flag(maxBackoff ?? scale.maxBackoff),
                 "--pod", endpoint.pod, "--namespace", endpoint.namespace, "--status-file", "\(directory)/\(name).status",
                 "--shutdown-grace", "1s",
             ]
