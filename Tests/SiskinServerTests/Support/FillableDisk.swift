@@ -22,7 +22,9 @@ final class FillableDisk {
     init(in directory: String, bytes: Int = 16 << 20) throws {
         mountPoint = directory + "/disk"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", mountPoint])
+        // SISKIN_FAULTS_DISK=devfull forces the fallback (to test it where mounting works).
+        let forced = ProcessInfo.processInfo.environment["SISKIN_FAULTS_DISK"] == "devfull"
+        let mount = forced ? -2 : Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", mountPoint])
         technique = mount == 0 ? .tmpfs : .devFull
         dataDirectory = mountPoint + "/data"
         print("FillableDisk: \(technique.rawValue)\(mount == 0 ? "" : " (mount -t tmpfs failed with status \(mount))")")
