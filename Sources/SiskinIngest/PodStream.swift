@@ -85,16 +85,21 @@ public struct PodStream: Sendable {
         order = []
     }
 
-    /// The baseline increments of the first push (registers its series).
-    public mutating func baseline(_ summary: PodSummary) -> PushIncrements {
+    /// The baseline increments of the first push (registers its series, at
+    /// most `seriesLimit`).
+    public mutating func baseline(_ summary: PodSummary, seriesLimit: Int = .max) -> PushIncrements {
         var result = PushIncrements(pod: pod, kind: .baseline, fromMilliseconds: summary.timestampMilliseconds,
                                     toMilliseconds: summary.timestampMilliseconds)
-        absorb(summary, result: &result, counting: false)
+        absorb(summary, result: &result, counting: false, seriesLimit: seriesLimit)
         return result
     }
 
-    /// Applies the next push, or says why it was ignored.
-    public mutating func advance(_ summary: PodSummary) -> Result<PushIncrements, Ignored> {
+    /// Applies the next push, or says why it was ignored. The stream holds at
+    /// most `seriesLimit` series (absent ones it still remembers included):
+    /// new series beyond it are refused (`refusedSeries`), so a pod that
+    /// sends new label values push after push cannot grow memory without
+    /// bound. A refused series taken later counts whole, like any new series.
+    public mutating func advance(_ summary: PodSummary, seriesLimit: Int = .max) -> Result<PushIncrements, Ignored> {
         let sameInstance = summary.agentInstance == agentInstance
         if sameInstance, summary.sequence <= sequence {
             return .failure(.duplicate(sequence: summary.sequence, last: sequence))
@@ -110,7 +115,7 @@ public struct PodStream: Sendable {
         if !relatable {
             result.fromMilliseconds = summary.timestampMilliseconds
         }
-        absorb(summary, result: &result, counting: relatable)
+        absorb(summary, result: &result, counting: relatable, seriesLimit: seriesLimit)
         agentInstance = summary.agentInstance
         sequence = summary.sequence
         timestampMilliseconds = summary.timestampMilliseconds
@@ -134,7 +139,7 @@ public struct PodStream: Sendable {
         return (UInt64(value) ?? 0) > 0
     }
 
-    private mutating func absorb(_ summary: PodSummary, result: inout PushIncrements, counting: Bool) {
+    private mutating func absorb(_ summary: PodSummary, result: inout PushIncrements, counting: Bool, seriesLimit: Int) {
         var newOrder: [Int] = []
         newOrder.reserveCapacity(order.count)
         var position = 0
@@ -187,6 +192,10 @@ public struct PodStream: Sendable {
                     // Same key, different kind or bucket layout: a different series now.
                     retire(slot)
                     result.retired.append(slot)
+                }
+                if series.count - freeSlots.count >= seriesLimit {
+                    result.refusedSeries += 1
+                    continue
                 }
                 let key = SeriesKey(name: family.name, labels: s.labels)
                 let newSlot = allocate(Entry(key: key, kind: family.kind, bounds: bounds,

@@ -60,6 +60,9 @@ public struct PushIncrements: Sendable, Equatable {
     /// Series whose cumulative values went down although the agent is the
     /// same (reported for visibility; counted as restarted from zero).
     public var resets: Int
+    /// New series not taken because the pod already holds its limit of
+    /// series (`seriesLimit`): a flood of new label values from one pod.
+    public var refusedSeries = 0
 
     public init(pod: PodKey, kind: Kind, fromMilliseconds: Int64, toMilliseconds: Int64,
                 newSeries: [NewSeries] = [], increments: [SeriesIncrement] = [], resets: Int = 0) {

@@ -73,6 +73,8 @@ public final class ServerMetrics: Sendable {
         registry.makeGauge(descriptor: Self.describe(
             "siskin_prometheus_series", "Series Prometheus would hold for the same data (histogram buckets, sum and count each count)."),
             labels: [("level", "rollup")]).set(Double(store.prometheusSeriesCount(.rollup)))
+        advance("siskin_series_refused_total", "New series refused because their pod already held --max-series-per-pod series.",
+                labels: [], key: "series_refused", to: store.seriesRefused)
     }
 
     /// Persistence health and volume, for alerting on a full disk.

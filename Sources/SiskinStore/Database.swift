@@ -109,6 +109,17 @@ public final class Database: Sendable {
         }
     }
 
+    /// Marks the restart of a persisted aggregator at `now` (logged, so
+    /// replay repeats it): the time it was down does not count toward pod
+    /// staleness (`WindowedStore.resume`). `siskin serve` calls it once the
+    /// state is loaded.
+    public func resume(now: Int64) {
+        state.withLock { core in
+            core.store.resume(now: now)
+            core.journal?.append(.resume(now: now))
+        }
+    }
+
     /// Runs `body` with read access to the store.
     public func read<T>(_ body: (borrowing WindowedStore) throws -> T) rethrows -> T {
         try state.withLock { try body($0.store) }

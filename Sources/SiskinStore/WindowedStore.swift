@@ -37,6 +37,10 @@ public struct WindowedStore: Sendable {
     var rollupPostings = LabelPostings()
     var interner = StringInterner()
 
+    /// New series refused since start because their pod held
+    /// `maxSeriesPerPod` series already (`siskin_series_refused_total`).
+    public internal(set) var seriesRefused = 0
+
     /// Earliest data time (ms) the store holds increases from.
     public internal(set) var dataSince: Int64 = .max
 
@@ -77,7 +81,7 @@ public struct WindowedStore: Sendable {
         if let existing = podIndex[key] {
             podID = existing
             let previous = pods[podID].stream.timestampMilliseconds
-            switch pods[podID].stream.advance(summary) {
+            switch pods[podID].stream.advance(summary, seriesLimit: configuration.maxSeriesPerPod) {
             case .failure(let ignored): return .ignored(ignored)
             case .success(let result): increments = result
             }
@@ -90,7 +94,7 @@ public struct WindowedStore: Sendable {
         } else {
             if podIndex.count >= configuration.maxPods { return .rejected(.tooManyPods(limit: configuration.maxPods)) }
             var stream = PodStream(first: summary)
-            increments = stream.baseline(summary)
+            increments = stream.baseline(summary, seriesLimit: configuration.maxSeriesPerPod)
             let record = PodRecord(stream: stream, seriesOfSlot: [], lastReceived: now, intervalMilliseconds: 0, live: true)
             if let free = freePods.popLast() {
                 pods[free] = record
@@ -103,6 +107,7 @@ public struct WindowedStore: Sendable {
         }
         apply(increments, pod: podID)
         syncClock(podID)
+        seriesRefused += increments.refusedSeries
         return .applied(kind: increments.kind, newSeries: increments.newSeries.count, resets: increments.resets)
     }
 
@@ -294,6 +299,19 @@ public struct WindowedStore: Sendable {
             freeRollups.append(id)
         }
         return dropped
+    }
+
+    /// The aggregator runs again at `now` after being down: every pod's
+    /// silence starts over from here. Pods could not push while it was
+    /// down, so an outage longer than `staleAfterMilliseconds` must not drop
+    /// them (their next push would be a new baseline, and everything served
+    /// during the outage would go uncounted). They get `staleAfter` from
+    /// now to push again; their next push covers the whole outage.
+    public mutating func resume(now: Int64) {
+        for podID in pods.indices where pods[podID].live && pods[podID].lastReceived < now {
+            pods[podID].lastReceived = now
+            syncClock(podID)
+        }
     }
 
     // MARK: Reading

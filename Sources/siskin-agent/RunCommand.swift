@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Timeout of one scrape or push. [env: SISKIN_TIMEOUT]")
     var timeout: Seconds = Environment.value("SISKIN_TIMEOUT").flatMap(Seconds.init(argument:)) ?? Seconds(4)
 
+    @Option(help: "Longest wait between retries of a failing push (exponential backoff with full jitter). [env: SISKIN_MAX_BACKOFF]")
+    var maxBackoff: Seconds = Environment.value("SISKIN_MAX_BACKOFF").flatMap(Seconds.init(argument:)) ?? Seconds(60)
+
     @Option(help: "Pod name. [env: SISKIN_POD, else POD_NAME, else the hostname]")
     var pod: String = Environment.value("SISKIN_POD") ?? Environment.value("POD_NAME") ?? RunCommand.hostname()
 
@@ -77,6 +80,7 @@ struct RunCommand: ParsableCommand {
         guard !pushURL.isEmpty else { throw ValidationError("no --push-url (or SISKIN_PUSH_URL): nowhere to push summaries") }
         guard interval.value >= 0.05 else { throw ValidationError("--interval must be at least 50ms") }
         guard timeout.value > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxBackoff.value > 0 else { throw ValidationError("--max-backoff must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard !pod.isEmpty else { throw ValidationError("no pod name: set --pod or POD_NAME") }
@@ -101,6 +105,7 @@ struct RunCommand: ParsableCommand {
         configuration.pushURLs = pushURL
         configuration.intervalSeconds = interval.value
         configuration.timeoutSeconds = min(timeout.value, max(interval.value, 0.05))
+        configuration.maxBackoffSeconds = maxBackoff.value
         configuration.pod = pod
         configuration.namespace = namespace
         // Optional options fall back to their environment variables here.

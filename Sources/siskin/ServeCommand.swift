@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Time between snapshots of the state. [env: SISKIN_SNAPSHOT_INTERVAL]")
     var snapshotInterval: Seconds = Environment.value("SISKIN_SNAPSHOT_INTERVAL").flatMap(Seconds.init(argument:)) ?? Seconds(60)
 
-    @Option(help: "Most series one pod may push. [env: SISKIN_MAX_SERIES_PER_POD]")
+    @Option(help: "Most series one pod may push, and hold: new series beyond it are refused. [env: SISKIN_MAX_SERIES_PER_POD]")
     var maxSeriesPerPod: Int = Environment.value("SISKIN_MAX_SERIES_PER_POD").flatMap { Int($0) } ?? 20_000
 
     @Option(name: .customLong("metrics-api-listen"), help: "HTTPS address of the Kubernetes metrics APIs, host:port. [env: SISKIN_METRICS_API_LISTEN]")
@@ -230,6 +230,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(host: address.host, port: address.port, access: access, tls: tls, store: store,
                                                 snapshotIntervalSeconds: snapshotInterval.value, metricsAPI: metricsAPI)
         let database = try Database(configuration: store, dataDirectory: inMemory ? nil : dataDir)
+        // Pods could not push while this process was down: not their silence.
+        database.resume(now: ServerClock.nowMilliseconds())
         let status = database.persistence
         logger.info("state loaded", metadata: [
             "data_dir": "\(inMemory ? "(in memory)" : dataDir)", "pods": "\(database.read { $0.podCount })",

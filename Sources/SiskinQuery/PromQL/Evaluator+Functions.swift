@@ -86,12 +86,16 @@ extension Evaluator {
         guard Self.isValidLabelName(destination) else { throw PromQLError(.badData, "invalid destination label name in label_replace(): \(destination)") }
         let regex: Regex<AnyRegexOutput>
         do { regex = try Regex(pattern) } catch { throw PromQLError(.badData, "invalid regular expression in label_replace(): \(pattern)") }
+        // Only a value that matches at all goes to the backtracking engine
+        // (for the groups): a linear-time check first, so a pathological
+        // pattern costs linear time on every value that does not match.
+        let linear = try? LinearRegex(pattern)
         var out: [PromSample] = []
         var seen = Set<String>()
         for sample in try vector(arguments[0], at: t) {
             var labels = sample.labels
             let value = LabelSet.value(sample.labels, source)
-            if let match = try? regex.wholeMatch(in: value) {
+            if linear?.wholeMatch(value) != false, let match = try? regex.wholeMatch(in: value) {
                 labels = LabelSet.setting(labels, destination, Self.expand(replacement, match))
             }
             guard seen.insert(LabelSet.key(labels)).inserted else {

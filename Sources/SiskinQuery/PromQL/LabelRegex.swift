@@ -4,6 +4,9 @@
 /// engine can look them up in the label index instead of scanning.
 struct LabelRegex: @unchecked Sendable {
     let pattern: String
+    /// The linear-time matcher, for every pattern it can compile.
+    private let linear: LinearRegex?
+    /// Swift's backtracking engine, only for syntax `LinearRegex` lacks.
     private let regex: Regex<AnyRegexOutput>?
     /// Every string the pattern matches, when it is a finite set of literals.
     let literals: [String]?
@@ -13,7 +16,17 @@ struct LabelRegex: @unchecked Sendable {
         literals = Self.literalAlternatives(pattern)
         if literals != nil {
             regex = nil
+            linear = nil
             return
+        }
+        do throws(LinearRegex.Failure) {
+            linear = try LinearRegex(pattern)
+            regex = nil
+            return
+        } catch .invalid(let why) {
+            throw PromQLError(.badData, "invalid regular expression \"\(pattern)\": \(why)")
+        } catch {
+            linear = nil
         }
         do {
             regex = try Regex(pattern)
@@ -24,6 +37,7 @@ struct LabelRegex: @unchecked Sendable {
 
     func matches(_ value: String) -> Bool {
         if let literals { return literals.contains(value) }
+        if let linear { return linear.wholeMatch(value) }
         guard let regex else { return false }
         return (try? regex.wholeMatch(in: value)) != nil
     }

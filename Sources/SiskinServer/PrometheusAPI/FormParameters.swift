@@ -3,6 +3,9 @@
 /// does (repeats kept, so `match[]` can be given many times).
 struct FormParameters: Sendable {
     private(set) var pairs: [(String, String)] = []
+    /// Names of parameters whose name or value was not UTF-8 once
+    /// percent-decoded: answered 400, as Prometheus refuses invalid UTF-8.
+    private(set) var invalidUTF8: [String] = []
 
     init(query: String?, body: [UInt8]? = nil) {
         if let body, !body.isEmpty { add(String(decoding: body, as: UTF8.self)) }
@@ -12,8 +15,9 @@ struct FormParameters: Sendable {
     private mutating func add(_ encoded: String) {
         for part in encoded.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(pieces[0])
-            let value = pieces.count > 1 ? Self.decode(pieces[1]) : ""
+            let (name, nameValid) = Self.decodeChecked(pieces[0])
+            let (value, valueValid) = pieces.count > 1 ? Self.decodeChecked(pieces[1]) : ("", true)
+            if !nameValid || !valueValid { invalidUTF8.append(name) }
             pairs.append((name, value))
         }
     }
@@ -24,7 +28,11 @@ struct FormParameters: Sendable {
     func all(_ name: String) -> [String] { pairs.filter { $0.0 == name }.map(\.1) }
 
     /// Percent-decoding with `+` as space; malformed escapes are kept as is.
-    static func decode(_ text: Substring) -> String {
+    static func decode(_ text: Substring) -> String { decodeChecked(text).0 }
+
+    /// `decode`, and whether the bytes were valid UTF-8 (if not, the string
+    /// has replacement characters in their place).
+    static func decodeChecked(_ text: Substring) -> (String, Bool) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = Array(text.utf8)[...]
@@ -42,7 +50,8 @@ struct FormParameters: Sendable {
             default: bytes.append(byte)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        if let valid = String(validating: bytes, as: UTF8.self) { return (valid, true) }
+        return (String(decoding: bytes, as: UTF8.self), false)
     }
 
     private static func hex(_ b: UInt8) -> UInt8? {

@@ -92,6 +92,9 @@ struct PrometheusAPIRoutes: Sendable {
             body = Array(buffer.readableBytesView)
         }
         let form = FormParameters(query: request.uri.query, body: body)
+        if let name = form.invalidUTF8.first {
+            return Self.json(.badRequest, PrometheusJSON.error("bad_data", "invalid parameter \"\(name)\": invalid UTF-8"))
+        }
         do {
             return Self.json(.ok, try handler(form))
         } catch let error as PromQLError {

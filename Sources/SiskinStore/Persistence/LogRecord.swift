@@ -13,9 +13,13 @@ enum LogRecord: Sendable, Equatable {
     case push(receivedAt: Int64, body: [UInt8])
     /// An expiry pass at `now` that dropped something.
     case expire(now: Int64)
+    /// The aggregator started again at `now` (`WindowedStore.resume`): the
+    /// time it was down does not count toward any pod's staleness.
+    case resume(now: Int64)
 
     static let pushKind: UInt8 = 1
     static let expireKind: UInt8 = 2
+    static let resumeKind: UInt8 = 3
 
     /// Length and checksum before each payload.
     static let framingBytes = FramedRecord.framingBytes
@@ -34,6 +38,9 @@ enum LogRecord: Sendable, Equatable {
             payload.raw(body)
         case .expire(let now):
             payload.byte(Self.expireKind)
+            payload.int64(now)
+        case .resume(let now):
+            payload.byte(Self.resumeKind)
             payload.int64(now)
         }
         var bytes = payload.drain()
@@ -59,6 +66,8 @@ enum LogRecord: Sendable, Equatable {
             self = .push(receivedAt: time, body: Array(payload[Self.payloadHeaderBytes...]))
         case Self.expireKind where reader.isAtEnd:
             self = .expire(now: time)
+        case Self.resumeKind where reader.isAtEnd:
+            self = .resume(now: time)
         default:
             return nil
         }

@@ -80,6 +80,9 @@ enum Recovery {
                     case .expire(let now)?:
                         store.expire(now: now)
                         status.recordsReplayed += 1
+                    case .resume(let now)?:
+                        store.resume(now: now)
+                        status.recordsReplayed += 1
                     case nil:
                         status.recordsSkipped += 1
                     }

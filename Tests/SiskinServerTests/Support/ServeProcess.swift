@@ -13,11 +13,17 @@ final class ServeProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `siskin serve` on `port` (0: an ephemeral one, read from its
+    /// log); a restart passes the port it had, so agents find it again.
+    init(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:], port: Int = 0) throws {
         self.dataDirectory = dataDirectory
         logPath = dataDirectory + ".log"
+        // Each start logs afresh (the port is read from this start's lines);
+        // the previous start's log is kept beside it.
+        try? FileManager.default.removeItem(atPath: logPath + ".previous")
+        try? FileManager.default.moveItem(atPath: logPath, toPath: logPath + ".previous")
         let process = try BuiltExecutable.start(
-            "siskin", ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + arguments,
+            "siskin", ["serve", "--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory] + arguments,
             stdout: dataDirectory + ".out", stderr: logPath, environment: environment)
         self.process = process
         var found: Int? = nil
@@ -30,7 +36,7 @@ final class ServeProcess: @unchecked Sendable {
             process.terminate()
             throw StartFailed(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
         }
-        port = found
+        self.port = found
     }
 
     /// Starts it off the cooperative pool: waiting for the port blocks, and
