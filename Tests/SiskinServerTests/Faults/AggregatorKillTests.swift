@@ -13,7 +13,12 @@ struct AggregatorKillTests {
         let scale = FaultScale.current
         let directory = try BuiltExecutable.temporaryDirectory()
         defer { FaultScale.remove(directory) }
-        var killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: scale.serveArguments)
+        // No periodic snapshot on the server that is killed: everything it
+        // took since it started must come back from its push log (a snapshot
+        // just before the kill would leave nothing to replay, and under load
+        // pushes can pause for longer than the scaled snapshot interval).
+        let killedArguments = scale.serveArguments + ["--snapshot-interval", "1h"]
+        var killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: killedArguments)
         let port = killed.port
         let reference = try ServeProcess(dataDirectory: directory + "/reference", arguments: scale.serveArguments)
         let rig = try MeshAgents(directory: directory, pushURLs: [killed.baseURL, reference.baseURL], scale: scale)
@@ -31,7 +36,7 @@ struct AggregatorKillTests {
         let accepted = try await Self.acceptedPushes(killed.baseURL)
         let killedAt = Date().timeIntervalSince1970
         killed.kill()
-        killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: scale.serveArguments, port: port)
+        killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: killedArguments, port: port)
         try await sleepSeconds(max(3, 15 * scale.interval))
         rig.holdTraffic()
         let served = rig.served(since: before)
