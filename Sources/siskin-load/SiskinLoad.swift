@@ -160,7 +160,7 @@ struct SiskinLoad: ParsableCommand {
             pacingNanoseconds: rate > 0 ? UInt64(1e9 * Double(min(connections, pods)) / rate) : 0,
             agentInstances: fleet.instances, recordAccepted: openMetrics != nil)
         pool.beginSending()
-        let sent = try send(plan: plan, pool: pool)
+        let sent = try send(plan: plan, pool: pool, firstTimestamp: firstTimestamp)
         let final = pool.snapshot
 
         var openMetricsOutput: OpenMetricsWriter.Output?
@@ -290,7 +290,7 @@ struct SiskinLoad: ParsableCommand {
 
     /// Runs the connections: the untimed baseline round, then (unless nothing
     /// answered at all) the measured phase.
-    private func send(plan: ConnectionPlan, pool: BodyPool) throws -> Sent {
+    private func send(plan: ConnectionPlan, pool: BodyPool, firstTimestamp: Int64) throws -> Sent {
         let count = min(connections, pods)
         let gate = StartGate()
         let results = ResultsBox(count: count)
@@ -320,7 +320,13 @@ struct SiskinLoad: ParsableCommand {
                 gate.cancel()
             } else {
                 start = gate.open()
-                Self.progress("measuring for \(Format.fixed(duration, 0)) s ...")
+                // The next pushes carry the first measured round's stamp. At a
+                // --rate a round goes out every interval, so the stamps keep
+                // this distance to the wall clock: a client querying the data
+                // as it arrives (scripts/measure-ingest's query probe) asks
+                // for this much in the past.
+                let behind = Double(WallClock.milliseconds() - firstTimestamp - Int64(intervalMs)) / 1000
+                Self.progress("measuring for \(Format.fixed(duration, 0)) s (pushes stamped \(Format.fixed(behind, 3)) s behind the wall clock) ...")
             }
         } else {
             gate.cancel()
