@@ -19,14 +19,34 @@ extension Evaluator {
         var groups: [(labels: [Label], members: [PromSample])] = []
         var memberOf: [Int] = []
         memberOf.reserveCapacity(samples.count)
-        for sample in samples {
-            let labels = groupLabels(sample.labels)
-            if let g = groupOf[labels] {
-                memberOf.append(g)
-            } else {
-                groupOf[labels] = groups.count
-                memberOf.append(groups.count)
-                groups.append((labels, []))
+        if !aggregation.without, grouping.count == 1 {
+            // `by (le)`, `by (pod)`: the group is one label's value, found
+            // without building a label array per sample.
+            let name = grouping[0]
+            var groupOfValue: [String: Int] = [:]
+            var unlabelled: Int?
+            for sample in samples {
+                let value = sample.labels.first(where: { $0.name == name })?.value
+                if let value, let g = groupOfValue[value] {
+                    memberOf.append(g)
+                } else if value == nil, let g = unlabelled {
+                    memberOf.append(g)
+                } else {
+                    if let value { groupOfValue[value] = groups.count } else { unlabelled = groups.count }
+                    memberOf.append(groups.count)
+                    groups.append((value.map { [Label(name, $0)] } ?? [], []))
+                }
+            }
+        } else {
+            for sample in samples {
+                let labels = groupLabels(sample.labels)
+                if let g = groupOf[labels] {
+                    memberOf.append(g)
+                } else {
+                    groupOf[labels] = groups.count
+                    memberOf.append(groups.count)
+                    groups.append((labels, []))
+                }
             }
         }
         switch aggregation.op {
