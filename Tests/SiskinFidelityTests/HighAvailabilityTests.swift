@@ -42,12 +42,7 @@ struct HighAvailabilityTests {
             MeshRun.flaggerAndRateQueries(primaryPods: run.primaryPods), reference: a, other: b, at: time)
         print("high availability: replica A \(a.baseURL), replica B \(b.baseURL) (restarted), evaluated at \(PromServer.format(time)); "
             + "\(rows.filter { $0.problem == nil }.count)/\(rows.count) ok")
-        if FidelityEnvironment.verbose || rows.contains(where: { $0.problem != nil }) {
-            print(Compare.table(rows, left: "replica A", right: "replica B"))
-        }
-        for row in rows where row.problem != nil {
-            Issue.record("\(row.check) \(row.labels): A \(row.prometheus), B \(row.siskin): \(row.problem!)")
-        }
+        Compare.report(rows, left: "replica A", right: "replica B")
         // B restarted from its data: it still holds what it had before the stop (the 1m
         // window covers only part of it, so ask over 90 s as well).
         let before = "sum(increase(istio_requests_total{reporter=\"destination\"}[90s]))"

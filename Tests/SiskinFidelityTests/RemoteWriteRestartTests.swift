@@ -93,12 +93,7 @@ struct RemoteWriteRestartTests {
         let metrics = try await LoopbackHTTP.get(siskin.baseURL + "/metrics").text
         print("remote write restart: receiver \(receiver.baseURL), siskin \(siskin.baseURL), window \(window) at \(PromServer.format(time)); "
             + "queued before the crash \(queuedBeforeCrash) samples; \(rows.filter { $0.problem == nil }.count)/\(rows.count) ok")
-        if FidelityEnvironment.verbose || rows.contains(where: { $0.problem != nil }) {
-            print(Compare.table(rows, left: "siskin", right: "receiver"))
-        }
-        for row in rows where row.problem != nil {
-            Issue.record("\(row.check) \(row.labels): siskin \(row.prometheus), receiver \(row.siskin): \(row.problem!)")
-        }
+        Compare.report(rows, left: "siskin", right: "receiver")
         if FidelityEnvironment.verbose || rows.contains(where: { $0.problem != nil }) {
             print(try await Self.slotDifferences(siskin: siskin, receiver: receiver, from: siskinStart.timeIntervalSince1970 - 30, to: time))
         }

@@ -59,12 +59,7 @@ struct RemoteWriteTests {
         print("remote write: receiver \(receiver.baseURL), siskin \(siskin.baseURL), evaluated at \(PromServer.format(time)); "
             + "\(rows.filter { $0.problem == nil }.count)/\(rows.count) ok; sent \(metric("siskin_remote_write_samples_sent_total") ?? -1) samples, "
             + "\(metric("siskin_remote_write_sent_bytes_total") ?? -1) bytes")
-        if FidelityEnvironment.verbose || rows.contains(where: { $0.problem != nil }) {
-            print(Compare.table(rows, left: "siskin", right: "receiver"))
-        }
-        for row in rows where row.problem != nil {
-            Issue.record("\(row.check) \(row.labels): siskin \(row.prometheus), receiver \(row.siskin): \(row.problem!)")
-        }
+        Compare.report(rows, left: "siskin", right: "receiver")
         #expect(perPod.isSuccess && Set(perPod.series.compactMap { $0.labels["pod"] }) == run.allPods)
         #expect(rollupHistograms.isSuccess && !rollupHistograms.series.isEmpty
             && rollupHistograms.series.allSatisfy { $0.labels["pod"] == nil })

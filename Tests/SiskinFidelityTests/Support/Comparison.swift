@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// How close siskin's answer must be to Prometheus' (the issue's tolerances).
 enum Tolerance: Sendable, CustomStringConvertible {
@@ -182,6 +183,18 @@ enum Compare {
                 prometheus: "\(prometheus.series.count) series", siskin: "\(siskin.series.count) series", problem: nil))
         }
         return (rows, prometheusNames.subtracting(kept).sorted())
+    }
+
+    /// Prints the table when verbose or when a row failed, and records every
+    /// failed row as a test issue naming both sides.
+    static func report(_ rows: [ComparisonRow], left: String, right: String) {
+        if FidelityEnvironment.verbose || rows.contains(where: { $0.problem != nil }) {
+            print(table(rows, left: left, right: right))
+        }
+        for row in rows {
+            guard let problem = row.problem else { continue }
+            Issue.record("\(row.check) \(row.labels): \(left) \(row.prometheus), \(right) \(row.siskin): \(problem)")
+        }
     }
 
     /// A fixed-width table of rows, failures marked.
