@@ -32,17 +32,28 @@ struct CanaryJudgeHTTPTests {
         plan.append((SimulatedPod(pod: "healthy-5f6d7c8b9a-ccccc", workload: "healthy", revision: "v2"), 100, 1, 0))
         plan.append((SimulatedPod(pod: "broken-5f6d7c8b9a-ccccc", workload: "broken", revision: "v2"), 100, 4, 4))
         plan.append((SimulatedPod(pod: "quiet-5f6d7c8b9a-ccccc", workload: "quiet", revision: "v2"), 10, 0, 0))
-        for step in 0...24 {
-            let t = end - 120_000 + Int64(step) * 5_000
-            for i in plan.indices {
-                if step > 0 {
-                    let errors = step % 2 == 0 ? plan[i].errorsEven : plan[i].errorsOdd
-                    Self.serve(&plan[i].pod, ok: plan[i].requests - errors, errors: errors)
+        // The judge's window ends at the wall clock, so the feed must be
+        // quick: the pods push side by side (each its own pushes in order),
+        // not one after another, which on a loaded machine took long enough
+        // for the last minute to slide past the data.
+        let url = server.baseURL + WireFormat.ingestPath
+        let headers = wireHeaders
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for entry in plan {
+                group.addTask {
+                    var pod = entry.pod
+                    for step in 0...24 {
+                        let t = end - 120_000 + Int64(step) * 5_000
+                        if step > 0 {
+                            let errors = step % 2 == 0 ? entry.errorsEven : entry.errorsOdd
+                            Self.serve(&pod, ok: entry.requests - errors, errors: errors)
+                        }
+                        let reply = try await TestHTTP.post(url, body: try pod.body(at: t), headers: headers)
+                        #expect(reply.status == 202)
+                    }
                 }
-                let reply = try await TestHTTP.post(server.baseURL + WireFormat.ingestPath,
-                                                    body: try plan[i].pod.body(at: t), headers: wireHeaders)
-                #expect(reply.status == 202)
             }
+            try await group.waitForAll()
         }
         return (server, end)
     }
