@@ -18,13 +18,16 @@ struct Analysis {
     /// `[interval]` as PromQL writes it.
     var interval: String { DurationText.text(seconds: plan.intervalSeconds) }
 
-    func run(elapsedSeconds: Double, weight: Int) -> AnalysisReport {
+    /// `judgeTime`: the end of the judge's window (Unix seconds), the
+    /// interval that just ended rather than "now" (`RolloutDriver` says why).
+    func run(elapsedSeconds: Double, weight: Int, judgeTime: Double) -> AnalysisReport {
         var checks: [CheckResult] = []
 
         // Flagger runs the rollout webhooks first; Siskin's judge is one.
         var metadata = plan.judgeMetadata
         metadata["window"] = metadata["window"] ?? DurationText.text(seconds: plan.judgeWindow)
         metadata["primary"] = metadata["primary"] ?? primary
+        metadata["time"] = metadata["time"] ?? String(judgeTime)
         // Not judged, recorded in the judge history for the canary page's
         // timeline (Flagger's own payload has no weight).
         metadata["canaryWeight"] = String(weight)

@@ -72,8 +72,8 @@ struct RolloutDriver {
                 view.event(elapsed(), "Rolling back \(name): progress deadline exceeded")
                 break
             }
-            waitForCompleteData(maxSeconds: plan.intervalSeconds)
-            let report = analysis.run(elapsedSeconds: elapsed(), weight: rollout.canaryWeight)
+            let judged = waitForCompleteData(through: due, maxSeconds: 2 * plan.intervalSeconds)
+            let report = analysis.run(elapsedSeconds: elapsed(), weight: rollout.canaryWeight, judgeTime: judged)
             reports.append(report)
             let decision = rollout.record(analysisPassed: report.passed)
             view.row(report, decision: decision, threshold: plan.threshold)
@@ -100,24 +100,31 @@ struct RolloutDriver {
         return result
     }
 
-    /// Waits (at most `maxSeconds`) until every agent's data up to about one
-    /// agent interval ago is in the store. Agents normally are that current;
-    /// on a starved machine they lag, and a judge asked then would see a
-    /// fraction of its window and call it too little traffic. Flagger has
-    /// the same lag with Prometheus' scrapes, hidden by minute intervals.
-    private func waitForCompleteData(maxSeconds: Double) {
+    /// Waits (at most `maxSeconds`) until every agent's data up to `due`
+    /// (down to a whole store slot) is in the store, and returns that slot
+    /// boundary as the end of the judge's window (Unix seconds).
+    ///
+    /// The demo runs Flagger's loop with seconds for minutes, so the agents'
+    /// push lag (a slot or two, more on a starved machine) is a large share
+    /// of a 5 s window: a judge asked for the window ending "now" would read
+    /// half of it and call it too little traffic. Judging the interval that
+    /// just ended, once its data is complete, asks the question Flagger asks
+    /// with minute intervals, where the same lag is noise. If the data is
+    /// still incomplete at the deadline the judge gets the window as it is.
+    private func waitForCompleteData(through due: Date, maxSeconds: Double) -> Double {
         let slot = Int64((options.agentIntervalSeconds * 1000).rounded())
+        let end = Int64(due.timeIntervalSince1970 * 1000) / slot * slot
+        let time = Double(end) / 1000
         let deadline = Date().addingTimeInterval(maxSeconds)
         let window = DurationText.text(seconds: options.plan.judgeWindow)
         while Date() < deadline, !options.interrupted() {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let expected = now / slot * slot - 2 * slot
             if let covered = client.coveredTo(namespace: options.namespace, canary: options.canary,
-                                              primary: options.primary, window: window), covered >= expected {
-                return
+                                              primary: options.primary, window: window, time: time), covered >= end {
+                break
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
+        return time
     }
 
     /// The VirtualService weights: `canaryWeight` percent of the load to the canary.
