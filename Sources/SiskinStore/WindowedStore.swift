@@ -327,6 +327,13 @@ public struct WindowedStore: Sendable {
     /// it is complete. Pods silent for more than three of their intervals
     /// (at least 15 s) are not waited for.
     public func watermark(now: Int64) -> Int64 {
+        clocks(now: now).watermark
+    }
+
+    /// `watermark(now:)` and `latestData` from one walk over the pods'
+    /// clocks. A query needs both, and at 10,000 pods each walk reads
+    /// ~300 KB, a sizeable share of a sub-millisecond answer.
+    public func clocks(now: Int64) -> (watermark: Int64, latestData: Int64) {
         var mark = Int64.max
         var latest = Int64.min
         for clock in podClocks where clock.live {
@@ -334,10 +341,10 @@ public struct WindowedStore: Sendable {
             let patience = max(3 * clock.interval, 15_000)
             if now - clock.lastReceived <= patience { mark = min(mark, clock.timestamp) }
         }
-        if mark == .max { return latest }
+        if mark == .max { return (latest, latest) }
         // A pod whose clock lags far behind the others must not hold every
         // answer back: its late data lands in old slots, its own fault.
-        return max(mark, latest - Self.maxWatermarkLag(configuration))
+        return (max(mark, latest - Self.maxWatermarkLag(configuration)), latest)
     }
 
     /// How far the watermark may trail the newest push.
@@ -376,27 +383,31 @@ public struct WindowedStore: Sendable {
     public func select(_ level: SeriesLevel, name: String?, matching matchers: [LabelMatcher]) -> [Int] {
         let postings = level == .pod ? podPostings : rollupPostings
         let table = level == .pod ? series : rollups
-        var equalities = matchers.filter { $0.op == .equal && !$0.value.isEmpty }.map { ($0.name, $0.value) }
-        if let name { equalities.append(("__name__", name)) }
-        // Start from the shortest posting list; only that one is copied.
-        var shortest: (name: String, value: String, count: Int)? = nil
-        for (n, v) in equalities {
-            let count = postings.count(name: n, value: v)
-            if count == 0 { return [] }
-            if shortest == nil || count < shortest!.count { shortest = (n, v, count) }
+        func indexed(_ m: LabelMatcher) -> Bool { m.op == .equal && !m.value.isEmpty }
+        // Equalities (and the name) are answered by the postings: start from
+        // the shortest list, and test the others by membership rather than
+        // by scanning each candidate's labels.
+        var lists: [Set<Int>] = []
+        for m in matchers where indexed(m) {
+            guard let list = postings.list(name: m.name, value: m.value) else { return [] }
+            lists.append(list)
         }
-        let pool = shortest.map { postings.ids(name: $0.name, value: $0.value) } ?? table.indices.filter { table[$0].live }
+        if let name {
+            guard let list = postings.list(name: "__name__", value: name) else { return [] }
+            lists.append(list)
+        }
+        lists.sort { $0.count < $1.count }
+        let others = matchers.filter { !indexed($0) }
+        let pool = lists.first.map(Array.init) ?? table.indices.filter { table[$0].live }
         var out: [Int] = []
         out.reserveCapacity(pool.count)
-        for id in pool where table[id].live {
-            let s = table[id]
-            if let name, s.key.name != name { continue }
-            var ok = true
-            for m in matchers where !m.matches(s.key.value(of: m.name) ?? "") {
-                ok = false
-                break
+        candidates: for id in pool where table[id].live {
+            for list in lists.dropFirst() where !list.contains(id) { continue candidates }
+            if !others.isEmpty {
+                let key = table[id].key
+                for m in others where !m.matches(key.value(of: m.name) ?? "") { continue candidates }
             }
-            if ok { out.append(id) }
+            out.append(id)
         }
         return out.sorted()
     }

@@ -79,6 +79,43 @@ struct PromQLEngineTests {
         #expect(samples[0].labels.isEmpty)
     }
 
+    @Test("a fold by labels over rate reads only the grouped labels, and answers as over the full samples")
+    func groupedRangeFunctionsAnswerAsFullSamples() throws {
+        let p = loaded()
+        // `x + 0` hides the range function from the aggregation, so the
+        // same fold runs over samples carrying every label.
+        func both(_ op: Aggregation.Op, _ function: String, _ name: String, _ matchers: [Matcher],
+                  _ grouping: [String]) throws -> (direct: [PromSample], full: [PromSample]) {
+            let call = Expr.call(name: function, arguments: [.matrix(selector(name, matchers), rangeMilliseconds: 60_000)])
+            let padded = Expr.binary(Binary(op: .add, lhs: call, rhs: .number(0)))
+            func run(_ expr: Expr) throws -> [PromSample] {
+                guard case .vector(let samples) = try engine.instant(
+                    .aggregate(Aggregation(op: op, expr: expr, grouping: grouping)), at: end, store: p.store, now: end)
+                else { Issue.record("not a vector"); return [] }
+                return samples
+            }
+            return (try run(call), try run(.parenthesized(padded)))
+        }
+        let destination = [eq("reporter", "destination")]
+        let cases: [(Aggregation.Op, String, String, [Matcher], [String])] = [
+            (.sum, "rate", "istio_request_duration_milliseconds_bucket", destination, ["le"]),
+            (.sum, "rate", "istio_request_duration_milliseconds_bucket", destination, ["pod", "le"]),
+            (.sum, "increase", "istio_request_duration_milliseconds_bucket",
+             destination + [Matcher(name: "le", op: .regexMatch, value: "100|\\+Inf")], ["le", "destination_workload"]),
+            (.avg, "rate", "istio_requests_total", destination, ["response_code"]),
+            (.max, "irate", "istio_requests_total", [Matcher(name: "response_code", op: .regexMatch, value: "5..")], ["pod"]),
+            (.min, "rate", "istio_requests_total", [], ["reporter", "no_such_label"]),
+            (.count, "rate", "istio_requests_total", destination, ["__name__", "source_workload"]),
+            (.sum, "rate", "istio_request_duration_milliseconds_count", destination, []),
+        ]
+        for (op, function, name, matchers, grouping) in cases {
+            let (direct, full) = try both(op, function, name, matchers, grouping)
+            #expect(!direct.isEmpty, "\(op) by \(grouping) (\(function)(\(name)))")
+            // The same groups, values and order, bit for bit.
+            #expect(direct == full, "\(op) by \(grouping) (\(function)(\(name)))")
+        }
+    }
+
     @Test("average latency from _sum and _count")
     func averageLatency() throws {
         let p = loaded()

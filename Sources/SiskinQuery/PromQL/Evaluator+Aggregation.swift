@@ -3,7 +3,7 @@ import SiskinPromQL
 
 extension Evaluator {
     func aggregate(_ aggregation: Aggregation, at t: Int64) throws(PromQLError) -> PromValue {
-        let samples = try vector(aggregation.expr, at: t)
+        let samples = try input(of: aggregation, at: t)
         // A `by`/`without` list is a handful of names: a linear scan beats
         // hashing every label of every sample.
         let grouping = aggregation.grouping
@@ -105,6 +105,22 @@ extension Evaluator {
                 return PromSample(labels: groups[g].labels, value: value)
             })
         }
+    }
+
+    /// The samples an aggregation folds. `sum by (le) (rate(x_bucket[1m]))`
+    /// and its kin (a fold `by` labels over `rate`, `irate` or `increase`
+    /// of a selector, as in Flagger's and the dashboards' queries) read
+    /// only the grouped labels: the groups, values and order are those of
+    /// the full samples, without copying every label of every bucket.
+    func input(of aggregation: Aggregation, at t: Int64) throws(PromQLError) -> [PromSample] {
+        let folds: Set<Aggregation.Op> = [.sum, .avg, .min, .max, .count]
+        if !aggregation.without, folds.contains(aggregation.op),
+           case .call(let name, let arguments) = aggregation.expr.unwrapped, arguments.count == 1,
+           let function = RangeFunction(functionName: name),
+           case .matrix(let selector, let range) = arguments[0].unwrapped {
+            return try rangeFunction(function, selector, range: range, at: t, keeping: aggregation.grouping)
+        }
+        return try vector(aggregation.expr, at: t)
     }
 
     /// Prometheus' `quantile` aggregation: linear interpolation between the

@@ -15,8 +15,7 @@ extension Evaluator {
             guard case .matrix(let selector, let range) = try argument(0).unwrapped else {
                 throw PromQLError(.badData, "expected type range vector in call to function \"\(name)\"")
             }
-            let function: RangeFunction = name == "rate" ? .rate : name == "irate" ? .irate : .increase
-            return .vector(try rangeFunction(function, selector, range: range, at: t))
+            return .vector(try rangeFunction(RangeFunction(functionName: name)!, selector, range: range, at: t))
         case "histogram_quantile":
             let q = try scalar(try argument(0), at: t)
             return .vector(Self.histogramQuantile(q, try vector(try argument(1), at: t)))

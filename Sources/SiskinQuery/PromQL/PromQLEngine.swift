@@ -15,7 +15,7 @@ public struct PromQLEngine: Sendable {
     /// `timeout` (seconds) bounds the evaluation: past it, a `timeout` error.
     public func instant(_ expr: Expr, at time: Int64, store: borrowing WindowedStore, now: Int64,
                         timeout: Double? = nil) throws(PromQLError) -> PromValue {
-        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), watermark: store.watermark(now: now))
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), clocks: store.clocks(now: now))
         return try evaluator.evaluate(expr, at: time)
     }
 
@@ -28,7 +28,7 @@ public struct PromQLEngine: Sendable {
         guard (end - start) / step < Int64(Self.maxPointsPerSeries) else {
             throw PromQLError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), watermark: store.watermark(now: now))
+        let evaluator = Evaluator(store: copy store, now: now, deadline: Deadline(seconds: timeout), clocks: store.clocks(now: now))
         var series: [String: PromSeries] = [:]
         var order: [String] = []
         var t = start
@@ -60,6 +60,16 @@ struct Evaluator {
     let deadline: Deadline
     /// Computed once per query: every selector's window ends there.
     let watermark: Int64
+    /// The newest push's time, also once per query (it picks each window's level).
+    let latestData: Int64
+
+    init(store: WindowedStore, now: Int64, deadline: Deadline, clocks: (watermark: Int64, latestData: Int64)) {
+        self.store = store
+        self.now = now
+        self.deadline = deadline
+        self.watermark = clocks.watermark
+        self.latestData = clocks.latestData
+    }
 
     func evaluate(_ expr: Expr, at t: Int64) throws(PromQLError) -> PromValue {
         try deadline.check()
@@ -107,7 +117,7 @@ struct Evaluator {
     /// Level for a window: pod detail when it reaches back far enough,
     /// rollups (without `pod`) beyond.
     func level(forWindowEndingAt end: Int64, range: Int64) -> SeriesLevel {
-        let latest = store.latestData == .min ? now : store.latestData
+        let latest = latestData == .min ? now : latestData
         return latest - (end - range) <= store.configuration.detailRetentionMilliseconds ? .pod : .rollup
     }
 
@@ -135,12 +145,26 @@ struct Evaluator {
         return out
     }
 
-    enum RangeFunction { case rate, increase, irate }
+    enum RangeFunction {
+        case rate, increase, irate
+
+        /// The function a PromQL call names; nil for any other.
+        init?(functionName: String) {
+            switch functionName {
+            case "rate": self = .rate
+            case "increase": self = .increase
+            case "irate": self = .irate
+            default: return nil
+            }
+        }
+    }
 
     /// `rate`, `increase` and `irate` over a range selector: the increase
     /// held in the covered part of the window, per second (times the range
     /// for `increase`); `irate` reads the last slot only.
-    func rangeFunction(_ function: RangeFunction, _ selector: VectorSelector, range: Int64, at t: Int64) throws(PromQLError) -> [PromSample] {
+    /// `keeping`: only these labels in the samples (`SeriesSelection.select`).
+    func rangeFunction(_ function: RangeFunction, _ selector: VectorSelector, range: Int64, at t: Int64,
+                       keeping: [String]? = nil) throws(PromQLError) -> [PromSample] {
         let end = t - selector.offsetMilliseconds
         let level = level(forWindowEndingAt: end, range: range)
         guard var covered = store.coveredRange(from: end - range, to: end, level: level, watermark: watermark) else { return [] }
@@ -163,7 +187,7 @@ struct Evaluator {
         var last: (id: Int, totals: [Double]) = (-1, [])
         var out: [PromSample] = []
         try deadline.check()
-        for s in try selection.select(selector, withName: false) {
+        for s in try selection.select(selector, withName: false, keeping: keeping) {
             let stored = store.stored(level, s.id)
             guard stored.kind != .gauge else { continue }
             // A series that stopped before the window has no samples in it.

@@ -23,7 +23,11 @@ struct SeriesSelection {
     /// Every Prometheus series at `level` the selector's matchers select.
     /// `withName: false` leaves `__name__` out of the labels, for callers
     /// that drop it anyway (`rate` and the other range functions).
-    func select(_ selector: VectorSelector, withName: Bool = true) throws(PromQLError) -> [SelectedSeries] {
+    /// `keeping`, when given, keeps only those labels: an aggregation `by`
+    /// them over a range function needs no more, and a histogram's buckets
+    /// then cost one short array each instead of a copy of every label
+    /// (the series and their order are the same either way).
+    func select(_ selector: VectorSelector, withName: Bool = true, keeping: [String]? = nil) throws(PromQLError) -> [SelectedSeries] {
         var compiled = try selector.matchers.map { m throws(PromQLError) in
             (m, m.op == .regexMatch || m.op == .regexNoMatch ? try LabelRegex(m.value) : nil)
         }
@@ -71,6 +75,14 @@ struct SeriesSelection {
         // Every series the postings return has the label with a value those
         // matchers accept: checking them again per series is wasted work.
         compiled = zip(compiled, answeredByIndex).filter { !$0.1 }.map(\.0)
+        // Split once by what they test, so a series or a bucket with nothing
+        // left to test skips the loops.
+        let keyChecks = compiled.filter { $0.0.name != LabelSet.metricName }
+        let labelChecks = keyChecks.filter { $0.0.name != "le" }
+        let leChecks = keyChecks.filter { $0.0.name == "le" }
+        func passesLe(_ value: String) -> Bool {
+            leChecks.isEmpty || passes("le", value)
+        }
 
         var out: [SelectedSeries] = []
         var leTexts = LeTexts()
@@ -82,40 +94,55 @@ struct SeriesSelection {
                 let isHistogram = s.kind == .histogram
                 if isHistogram == (part == .plain) { continue }
                 var ok = true
-                for label in s.key.labels where !passes(label.name, label.value) {
-                    ok = false
-                    break
-                }
-                // Matchers on labels the series lacks see the empty string.
-                if ok {
-                    for (m, _) in compiled where m.name != LabelSet.metricName && m.name != "le"
-                        && !s.key.labels.contains(where: { $0.name == m.name }) && !passes(m.name, "") {
+                if !keyChecks.isEmpty {
+                    for label in s.key.labels where !passes(label.name, label.value) {
                         ok = false
                         break
+                    }
+                    // Matchers on labels the series lacks see the empty string.
+                    if ok {
+                        for (m, _) in labelChecks
+                        where !s.key.labels.contains(where: { $0.name == m.name }) && !passes(m.name, "") {
+                            ok = false
+                            break
+                        }
                     }
                 }
                 guard ok else { continue }
                 // Prometheus has no empty label values: a label kept empty is absent.
-                var labels = s.key.labels.filter { !$0.value.isEmpty }
-                if withName {
+                var labels = s.key.labels.filter { !$0.value.isEmpty && (keeping?.contains($0.name) ?? true) }
+                if withName && (keeping?.contains(LabelSet.metricName) ?? true) {
                     labels.append(Label(LabelSet.metricName, promName))
                     labels.sort()
                 }
                 switch part {
                 case .plain:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: 0, labels: labels)) }
+                    if passesLe("") { out.append(SelectedSeries(id: id, index: 0, labels: labels)) }
                 case .sum:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 1, labels: labels)) }
+                    if passesLe("") { out.append(SelectedSeries(id: id, index: s.bounds.count + 1, labels: labels)) }
                 case .count:
-                    if passes("le", "") { out.append(SelectedSeries(id: id, index: s.bounds.count + 2, labels: labels)) }
+                    if passesLe("") { out.append(SelectedSeries(id: id, index: s.bounds.count + 2, labels: labels)) }
                 case .bucket:
                     // Sorted once; `le` goes where it sorts (a series has no `le` of its own).
                     let at = labels.firstIndex { $0.name > "le" } ?? labels.count
                     let les = leTexts.texts(for: s.bounds)
+                    let keepsLe = keeping?.contains("le") ?? true
                     for (i, le) in les.enumerated() {
-                        guard passes("le", le) else { continue }
-                        var withLe = labels
-                        withLe.insert(Label("le", le), at: at)
+                        guard passesLe(le) else { continue }
+                        guard keepsLe else {
+                            out.append(SelectedSeries(id: id, index: i, labels: labels))
+                            continue
+                        }
+                        // `by (le)`: nothing but `le`, one shared array per bound.
+                        if labels.isEmpty {
+                            out.append(SelectedSeries(id: id, index: i, labels: leTexts.labels(for: s.bounds)[i]))
+                            continue
+                        }
+                        var withLe: [Label] = []
+                        withLe.reserveCapacity(labels.count + 1)
+                        withLe.append(contentsOf: labels[..<at])
+                        withLe.append(Label("le", le))
+                        withLe.append(contentsOf: labels[at...])
                         out.append(SelectedSeries(id: id, index: i, labels: withLe))
                     }
                 }
@@ -128,12 +155,21 @@ struct SeriesSelection {
     /// last: formatted once per layout, not once per series and bucket.
     private struct LeTexts {
         var cache: [[Double]: [String]] = [:]
+        var labelCache: [[Double]: [[Label]]] = [:]
 
         mutating func texts(for bounds: [Double]) -> [String] {
             if let texts = cache[bounds] { return texts }
             let texts = bounds.map(SampleValue.format) + ["+Inf"]
             cache[bounds] = texts
             return texts
+        }
+
+        /// `[le="…"]` per bound, `+Inf` last.
+        mutating func labels(for bounds: [Double]) -> [[Label]] {
+            if let labels = labelCache[bounds] { return labels }
+            let labels = texts(for: bounds).map { [Label("le", $0)] }
+            labelCache[bounds] = labels
+            return labels
         }
     }
 

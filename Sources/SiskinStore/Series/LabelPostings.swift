@@ -29,6 +29,11 @@ struct LabelPostings: Sendable {
         lists[name]?[value]?.count ?? 0
     }
 
+    /// The ids carrying `name="value"` (nil: none), for membership tests.
+    func list(name: String, value: String) -> Set<Int>? {
+        lists[name]?[value]
+    }
+
     func ids(name: String, value: String) -> [Int] {
         guard let set = lists[name]?[value] else { return [] }
         return Array(set)
