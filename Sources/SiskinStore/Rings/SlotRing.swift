@@ -27,23 +27,33 @@ public struct SlotRing: Sendable {
     public var byteCount: Int { storage.capacity * MemoryLayout<Float>.stride }
 
     /// Moves the head to `slot`, clearing the slots skipped over.
+    /// Writes go through one buffer pointer per call: element by element,
+    /// each store would check the array's uniqueness again, and a push
+    /// clears a slot of every series it touches.
     private mutating func advance(to slot: Int64) {
         if storage.isEmpty { storage = [Float](repeating: 0, count: capacity * width) }
         if head == .min || slot - head >= Int64(capacity) {
-            for i in storage.indices { storage[i] = 0 }
+            storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             head = slot
             return
         }
-        var s = head + 1
-        while s <= slot {
-            let base = position(s)
-            for i in 0..<width { storage[base + i] = 0 }
-            s += 1
+        let first = head + 1, capacity = capacity, width = width
+        storage.withUnsafeMutableBufferPointer { buffer in
+            var s = first
+            while s <= slot {
+                let base = Self.position(s, capacity: capacity, width: width)
+                buffer[base..<(base + width)].update(repeating: 0)
+                s += 1
+            }
         }
         head = slot
     }
 
     private func position(_ slot: Int64) -> Int {
+        Self.position(slot, capacity: capacity, width: width)
+    }
+
+    private static func position(_ slot: Int64, capacity: Int, width: Int) -> Int {
         Int(((slot % Int64(capacity)) + Int64(capacity)) % Int64(capacity)) * width
     }
 
@@ -66,7 +76,9 @@ public struct SlotRing: Sendable {
         if head == .min || slot > head { advance(to: slot) }
         guard slot >= oldest else { return false }
         let base = position(slot)
-        for i in 0..<min(width, values.count) { storage[base + i] = Float(values[i]) }
+        storage.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<min(width, values.count) { buffer[base + i] = Float(values[i]) }
+        }
         return true
     }
 
@@ -77,7 +89,9 @@ public struct SlotRing: Sendable {
         guard head != .min, slot <= head, slot >= oldest else { return }
         let base = position(slot)
         storage.withUnsafeBufferPointer { buffer in
-            for i in 0..<width { into[i] += Double(buffer[base + i]) * fraction }
+            into.withUnsafeMutableBufferPointer { sums in
+                for i in 0..<min(width, sums.count) { sums[i] += Double(buffer[base + i]) * fraction }
+            }
         }
     }
 
