@@ -1,3 +1,4 @@
+import ArgumentParser
 import SiskinAgent
 import SiskinWire
 
@@ -128,6 +129,20 @@ struct ConnectionPlan: Sendable {
     let agentInstances: [String]
     /// Keep the sequence numbers of accepted pushes (`--openmetrics-out`).
     var recordAccepted = false
+    /// How pushes travel (`--client`).
+    var client: PushClient = .curl
+}
+
+/// The load tool's HTTP client: the agent's libcurl, or a bare socket that
+/// leaves the machine's CPU to the server being measured (`PushSocket`).
+enum PushClient: String, Sendable, CaseIterable, ExpressibleByArgument {
+    case curl, socket
+}
+
+/// One connection's open transport.
+private enum Transport {
+    case curl(CurlEasy)
+    case socket(PushSocket, head: (path: String, host: String))
 }
 
 /// One keep-alive connection: a thread with its own libcurl handle, pushing
@@ -154,12 +169,18 @@ struct Connection: Sendable {
         if plan.recordAccepted { result.acceptedSequences = Array(repeating: [], count: pods.count) }
         defer { results.store(result, at: index) }
         let stopRequested = { StopSignal.isRequested }
-        let curl: CurlEasy
+        let curl: Transport
         do {
-            curl = try CurlEasy()
+            switch plan.client {
+            case .curl:
+                curl = .curl(try CurlEasy())
+            case .socket:
+                let socket = try PushSocket(url: plan.url, timeoutSeconds: plan.timeoutSeconds)
+                curl = .socket(socket, head: PushSocket.pathAndHost(plan.url))
+            }
         } catch {
             result.baseline.sent = pods.count
-            result.baseline.transportErrors["cannot create a libcurl handle"] = pods.count
+            result.baseline.transportErrors["cannot open a \(plan.client.rawValue) client"] = pods.count
             result.baseline.firstTransportError = "\(error)"
             results.store(result, at: index)
             _ = gate.arriveAndWait(shouldStop: stopRequested)
@@ -220,7 +241,7 @@ struct Connection: Sendable {
     /// transport). No retries: the load stays what was asked for, and a lost
     /// push is covered by the pod's next (cumulative) one anyway. True when
     /// the answer was 2xx.
-    private func push(_ body: PushBody, pod: Int, curl: CurlEasy, into stats: inout PhaseStats) -> Bool {
+    private func push(_ body: PushBody, pod: Int, curl transport: Transport, into stats: inout PhaseStats) -> Bool {
         var headers: [(String, String)] = [
             ("Content-Type", WireFormat.contentType),
             ("Content-Encoding", "identity"),
@@ -228,16 +249,27 @@ struct Connection: Sendable {
             ("X-Siskin-Agent-Instance", plan.agentInstances[pod]),
         ]
         if let token = plan.token { headers.append(("Authorization", "Bearer " + token)) }
-        let request = HTTPRequest(
-            method: .post, url: plan.url, headers: headers, body: body.bytes, timeoutSeconds: plan.timeoutSeconds,
-            connectTimeoutSeconds: min(plan.timeoutSeconds, 2), maxResponseBytes: 64 << 10)
         stats.sent += 1
         stats.bodyBytes += body.bytes.count
         let start = Monotonic.nanoseconds()
         do {
-            let (status, message) = try curl.perform(request) { response, responseBody -> (Int, String?) in
-                guard !(200..<300).contains(response.status) else { return (response.status, nil) }
-                return (response.status, String(decoding: responseBody.prefix(200), as: UTF8.self))
+            let status: Int, message: String?
+            switch transport {
+            case .curl(let curl):
+                let request = HTTPRequest(
+                    method: .post, url: plan.url, headers: headers, body: body.bytes, timeoutSeconds: plan.timeoutSeconds,
+                    connectTimeoutSeconds: min(plan.timeoutSeconds, 2), maxResponseBytes: 64 << 10)
+                (status, message) = try curl.perform(request) { response, responseBody -> (Int, String?) in
+                    guard !(200..<300).contains(response.status) else { return (response.status, nil) }
+                    return (response.status, String(decoding: responseBody.prefix(200), as: UTF8.self))
+                }
+            case .socket(let socket, let target):
+                var head = "POST \(target.path) HTTP/1.1\r\nHost: \(target.host)\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                head += "Content-Length: \(body.bytes.count)\r\n\r\n"
+                let answer = try socket.post(head: Array(head.utf8), body: body.bytes, maxResponseBytes: 64 << 10)
+                status = answer.status
+                message = (200..<300).contains(status) ? nil : String(decoding: answer.body.prefix(200), as: UTF8.self)
             }
             stats.latency.record(nanoseconds: Monotonic.nanoseconds() - start)
             if (200..<300).contains(status) {
@@ -253,6 +285,9 @@ struct Connection: Sendable {
             }
         } catch let error as HTTPError {
             stats.transportErrors[Self.name(of: error.kind), default: 0] += 1
+            if stats.firstTransportError == nil { stats.firstTransportError = error.description }
+        } catch let error as PushSocket.Failure {
+            stats.transportErrors[error.category, default: 0] += 1
             if stats.firstTransportError == nil { stats.firstTransportError = error.description }
         } catch {
             stats.transportErrors["other", default: 0] += 1

@@ -93,6 +93,12 @@ struct SiskinLoad: ParsableCommand {
         valueName: "file"))
     var openmetricsOut: String?
 
+    @Option(help: ArgumentHelp(
+        "HTTP client: socket (a bare keep-alive socket, so the tool takes little of the CPU it shares with the server) "
+            + "or curl (the agent's libcurl). Default: socket for http://, curl for https://.",
+        valueName: "socket|curl"))
+    var client: PushClient?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -102,6 +108,9 @@ struct SiskinLoad: ParsableCommand {
     func validate() throws {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url must start with http:// or https://")
+        }
+        if client == .socket, url.hasPrefix("https://") {
+            throw ValidationError("--client socket speaks plain HTTP only; use --client curl for https://")
         }
         guard pods >= 1 else { throw ValidationError("--pods must be at least 1") }
         guard namespaces >= 1 else { throw ValidationError("--namespaces must be at least 1") }
@@ -158,7 +167,9 @@ struct SiskinLoad: ParsableCommand {
             url: Self.ingestURL(url), token: token, timeoutSeconds: timeout, rounds: rounds,
             durationNanoseconds: UInt64(duration * 1e9),
             pacingNanoseconds: rate > 0 ? UInt64(1e9 * Double(min(connections, pods)) / rate) : 0,
-            agentInstances: fleet.instances, recordAccepted: openMetrics != nil)
+            agentInstances: fleet.instances, recordAccepted: openMetrics != nil,
+            client: client ?? (url.hasPrefix("https://") ? .curl : .socket))
+        Self.progress("pushing with the \(plan.client.rawValue) client")
         pool.beginSending()
         let sent = try send(plan: plan, pool: pool, firstTimestamp: firstTimestamp)
         let final = pool.snapshot
