@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs the package's own executables (built next to the test binary by
 /// `swift build --build-tests` / `swift test`) as a user would.
@@ -48,12 +50,20 @@ public enum BuiltExecutable {
         }
         try input.fileHandleForWriting.close()
         // Drain both pipes concurrently so a large output cannot deadlock.
-        nonisolated(unsafe) var errData = Data()
-        let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        // The reader hands its data over under a lock and signals when done
+        // (ThreadSanitizer flagged the earlier hand-over by polling).
+        let errBox = Mutex(Data())
+        let errDone = DispatchSemaphore(value: 0)
+        let errReader = Thread {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            errBox.withLock { $0 = data }
+            errDone.signal()
+        }
         errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errReader.isFinished { usleep(1000) }
+        errDone.wait()
+        let errData = errBox.withLock { $0 }
         return Output(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData, as: UTF8.self))
     }
 
