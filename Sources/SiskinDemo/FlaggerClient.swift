@@ -99,9 +99,9 @@ final class FlaggerClient {
     /// Where the store's complete data for the canary ends (ms), from the
     /// page data endpoint, which runs the judge without recording a call:
     /// nil when it cannot tell.
-    func coveredTo(namespace: String, canary: String, primary: String, window: String, time: Double) -> Int64? {
+    func coveredTo(namespace: String, canary: String, primary: String, window: String) -> Int64? {
         let query = "namespace=\(Self.formEncode(namespace))&canary=\(Self.formEncode(canary))"
-            + "&primary=\(Self.formEncode(primary))&window=\(Self.formEncode(window))&time=\(time)"
+            + "&primary=\(Self.formEncode(primary))&window=\(Self.formEncode(window))"
         let request = HTTPRequest(method: .get, url: baseURL + "/api/v1/siskin/canary/compare?" + query,
                                   timeoutSeconds: timeoutSeconds, maxResponseBytes: 4 << 20)
         guard let (status, data) = try? perform(request), status == 200,

@@ -101,30 +101,34 @@ struct RolloutDriver {
     }
 
     /// Waits (at most `maxSeconds`) until every agent's data up to `due`
-    /// (down to a whole store slot) is in the store, and returns that slot
-    /// boundary as the end of the judge's window (Unix seconds).
+    /// (down to a whole store slot), and up to about one agent interval
+    /// ago, is in the store; returns that slot boundary as the end of the
+    /// judge's window (Unix seconds).
     ///
     /// The demo runs Flagger's loop with seconds for minutes, so the agents'
     /// push lag (a slot or two, more on a starved machine) is a large share
-    /// of a 5 s window: a judge asked for the window ending "now" would read
-    /// half of it and call it too little traffic. Judging the interval that
-    /// just ended, once its data is complete, asks the question Flagger asks
-    /// with minute intervals, where the same lag is noise. If the data is
-    /// still incomplete at the deadline the judge gets the window as it is.
+    /// of a 5 s window. The judge is asked for the interval that just ended,
+    /// once its data is complete: the question Flagger asks with minute
+    /// intervals, where the same lag is noise. Flagger's builtin checks then
+    /// run at "now", as Flagger runs them, with the data that recent in: a
+    /// window ending now with only a sliver of it covered would read 0/0.
+    /// If the data is still incomplete at the deadline, both get it as it is.
     private func waitForCompleteData(through due: Date, maxSeconds: Double) -> Double {
         let slot = Int64((options.agentIntervalSeconds * 1000).rounded())
         let end = Int64(due.timeIntervalSince1970 * 1000) / slot * slot
-        let time = Double(end) / 1000
         let deadline = Date().addingTimeInterval(maxSeconds)
         let window = DurationText.text(seconds: options.plan.judgeWindow)
         while Date() < deadline, !options.interrupted() {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let recent = now / slot * slot - 2 * slot
             if let covered = client.coveredTo(namespace: options.namespace, canary: options.canary,
-                                              primary: options.primary, window: window, time: time), covered >= end {
+                                              primary: options.primary, window: window),
+               covered >= max(end, recent) {
                 break
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        return time
+        return Double(end) / 1000
     }
 
     /// The VirtualService weights: `canaryWeight` percent of the load to the canary.
