@@ -145,8 +145,8 @@ private enum Transport {
     case socket(PushSocket, head: (path: String, host: String))
 }
 
-/// One keep-alive connection: a thread with its own libcurl handle, pushing
-/// for the pods `p` with `p % connections == index`, one at a time.
+/// One keep-alive connection: a thread with its own HTTP client (`PushClient`),
+/// pushing for the pods `p` with `p % connections == index`, one at a time.
 ///
 /// A pod's pushes all go through one connection, in order, like one agent's,
 /// so the aggregator never sees a pod's sequence numbers out of order.
@@ -169,14 +169,14 @@ struct Connection: Sendable {
         if plan.recordAccepted { result.acceptedSequences = Array(repeating: [], count: pods.count) }
         defer { results.store(result, at: index) }
         let stopRequested = { StopSignal.isRequested }
-        let curl: Transport
+        let transport: Transport
         do {
             switch plan.client {
             case .curl:
-                curl = .curl(try CurlEasy())
+                transport = .curl(try CurlEasy())
             case .socket:
                 let socket = try PushSocket(url: plan.url, timeoutSeconds: plan.timeoutSeconds)
-                curl = .socket(socket, head: PushSocket.pathAndHost(plan.url))
+                transport = .socket(socket, head: PushSocket.pathAndHost(plan.url))
             }
         } catch {
             result.baseline.sent = pods.count
@@ -193,7 +193,7 @@ struct Connection: Sendable {
         for (slot, pod) in pods.enumerated() {
             guard !stopRequested(), let body = pool.take(pod: pod, waited: &result.baseline.waitedNanoseconds, shouldStop: stopRequested)
             else { break }
-            if push(body, pod: pod, curl: curl, into: &result.baseline) && plan.recordAccepted {
+            if push(body, pod: pod, transport: transport, into: &result.baseline) && plan.recordAccepted {
                 result.acceptedSequences[slot].append(body.sequence)
             }
         }
@@ -228,7 +228,7 @@ struct Connection: Sendable {
                         : StopSignal.isRequested ? .interrupted : .duration
                     break measured
                 }
-                if push(body, pod: pod, curl: curl, into: &result.measured) && plan.recordAccepted {
+                if push(body, pod: pod, transport: transport, into: &result.measured) && plan.recordAccepted {
                     result.acceptedSequences[slot].append(body.sequence)
                 }
                 pushes += 1
@@ -241,7 +241,7 @@ struct Connection: Sendable {
     /// transport). No retries: the load stays what was asked for, and a lost
     /// push is covered by the pod's next (cumulative) one anyway. True when
     /// the answer was 2xx.
-    private func push(_ body: PushBody, pod: Int, curl transport: Transport, into stats: inout PhaseStats) -> Bool {
+    private func push(_ body: PushBody, pod: Int, transport: Transport, into stats: inout PhaseStats) -> Bool {
         var headers: [(String, String)] = [
             ("Content-Type", WireFormat.contentType),
             ("Content-Encoding", "identity"),
