@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SiskinSimulator
 
 /// One keep-alive HTTP/1.1 connection over a plain TCP socket, for the load
 /// tool's pushes (`--client socket`, the default for `http://` URLs).
@@ -12,8 +13,8 @@ import Darwin
 /// The load tool shares the machine with the server it measures: with
 /// libcurl each push cost the tool ~82 µs of CPU (0.34 of this machine's two
 /// cores at 4,500 pushes/s), CPU the server then lacked. Real agents run in
-/// other pods. This client writes a prepared request with one `writev` and
-/// reads the answer with as few `read`s as it takes, which is all a load
+/// other pods. This client sends a prepared request in one call and reads
+/// the answer with as few `recv`s as it takes (the simulator's `Socket`), which is all a load
 /// generator needs (wrk and h2load work the same way); `--client curl` keeps
 /// the agent's own libcurl path. Plain HTTP only: `https://` uses libcurl.
 final class PushSocket {
@@ -30,7 +31,6 @@ final class PushSocket {
     private var descriptor: Int32 = -1
     /// Bytes read past the previous answer (none with a well-behaved server).
     private var pending: [UInt8] = []
-    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
 
     /// `url` is the full `http://host:port/path` the pushes go to.
     init(url: String, timeoutSeconds: Double) throws(Failure) {
@@ -57,34 +57,20 @@ final class PushSocket {
     }
 
     private func connect() throws(Failure) {
-        var hints = addrinfo()
-        hints.ai_family = AF_INET
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw Failure(category: "cannot resolve", message: "\(host): \(String(cString: gai_strerror(status)))")
+        do {
+            let fd = try Socket.connect(host: host, port: port)
+            Socket.configureConnection(fd, idleTimeoutSeconds: timeoutSeconds, sendTimeoutSeconds: timeoutSeconds)
+            descriptor = fd
+        } catch {
+            let category = error.code == ECONNREFUSED ? "connection refused"
+                : error.code == ETIMEDOUT ? "timeout" : error.operation.hasPrefix("resolve") ? "cannot resolve" : "other"
+            throw Failure(category: category, message: "\(error.operation): \(String(cString: strerror(error.code)))")
         }
-        defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard fd >= 0 else { throw Failure(category: "other", message: "socket: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - timeoutSeconds.rounded(.down)) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard systemConnect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            let code = errno
-            systemClose(fd)
-            throw Failure(category: code == ECONNREFUSED ? "connection refused" : code == EINPROGRESS || code == EAGAIN ? "timeout" : "other",
-                          message: "connect to \(host):\(port): \(String(cString: strerror(code)))")
-        }
-        descriptor = fd
         pending.removeAll(keepingCapacity: true)
     }
 
     private func close() {
-        if descriptor >= 0 { systemClose(descriptor) }
+        if descriptor >= 0 { Socket.closeDescriptor(descriptor) }
         descriptor = -1
     }
 
@@ -94,29 +80,9 @@ final class PushSocket {
                        message: "\(what) \(host):\(port): \(String(cString: strerror(code)))")
     }
 
+    /// Head and body in one send: with `TCP_NODELAY` two sends would be two segments.
     private func send(_ head: [UInt8], _ body: [UInt8]) throws(Failure) {
-        var sent = 0
-        let total = head.count + body.count
-        while sent < total {
-            let written: Int = head.withUnsafeBytes { h in
-                body.withUnsafeBytes { b in
-                    var parts: [iovec] = []
-                    if sent < head.count {
-                        parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: h.baseAddress! + sent), iov_len: head.count - sent))
-                        if !body.isEmpty { parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress!), iov_len: body.count)) }
-                    } else {
-                        let offset = sent - head.count
-                        parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress! + offset), iov_len: body.count - offset))
-                    }
-                    return writev(descriptor, parts, Int32(parts.count))
-                }
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure("write to")
-            }
-            sent += written
-        }
+        guard Socket.sendAll(descriptor, head + body) else { throw failure("write to") }
     }
 
     /// Reads one answer: the head up to the empty line, then
@@ -194,15 +160,10 @@ final class PushSocket {
     }
 
     private func readMore(into data: inout [UInt8]) throws(Failure) {
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-            if count > 0 {
-                data.append(contentsOf: buffer[..<count])
-                return
-            }
-            if count == 0 { throw Failure(category: "other", message: "\(host):\(port) closed the connection") }
-            if errno == EINTR { continue }
-            throw failure("read from")
+        switch Socket.receive(descriptor, appendingTo: &data, upTo: 64 << 10) {
+        case .none: throw failure("read from")
+        case .some(0): throw Failure(category: "other", message: "\(host):\(port) closed the connection")
+        case .some: return
         }
     }
 
@@ -246,12 +207,6 @@ final class PushSocket {
         guard let port = UInt16(parts[1]) else { return nil }
         return (host, port)
     }
-}
-
-// The socket calls, named apart from the class's own `close()`.
-private func systemClose(_ fd: Int32) { _ = close(fd) }
-private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
-    connect(fd, address, length)
 }
 
 extension Substring {

@@ -6,9 +6,10 @@
 import Darwin
 #endif
 
-/// Thin wrappers over the POSIX socket calls the server needs, loopback IPv4 only.
-/// Every call retries on `EINTR`; sends never raise SIGPIPE.
-enum Socket {
+/// Thin wrappers over the POSIX socket calls the simulator's server (and the
+/// load tool's client, `connect`) need. Every call retries on `EINTR`; sends
+/// never raise SIGPIPE.
+public enum Socket {
     #if canImport(Darwin)
     static let streamType = SOCK_STREAM
     #else
@@ -64,6 +65,26 @@ enum Socket {
         return address
     }
 
+    /// A TCP connection to `host:port` (IPv4, resolved with `getaddrinfo`),
+    /// blocking until it is established or refused.
+    public static func connect(host: String, port: UInt16) throws(ServingError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = streamType
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else { throw ServingError("resolve \(host)", code: status == EAI_SYSTEM ? errno : -1) }
+        defer { freeaddrinfo(list) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard fd >= 0 else { throw ServingError("socket", code: errno) }
+        guard systemConnect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            let code = errno
+            close(fd)
+            throw ServingError("connect \(host):\(port)", code: code)
+        }
+        return fd
+    }
+
     /// Accepts one connection; nil with `errno` set on failure.
     static func accept(_ fd: Int32) -> Int32? {
         while true {
@@ -76,7 +97,7 @@ enum Socket {
 
     /// Per-connection options: no Nagle delay (head and body go out as separate sends),
     /// an idle receive timeout, a send timeout against clients that stop reading.
-    static func configureConnection(_ fd: Int32, idleTimeoutSeconds: Double, sendTimeoutSeconds: Double) {
+    public static func configureConnection(_ fd: Int32, idleTimeoutSeconds: Double, sendTimeoutSeconds: Double) {
         var yes: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
         setNoSigPipe(fd)
@@ -101,7 +122,7 @@ enum Socket {
 
     /// Reads up to `count` bytes into `buffer` at its end. Returns the number read, 0 at
     /// end of stream, nil on error (including the idle timeout).
-    static func receive(_ fd: Int32, appendingTo buffer: inout [UInt8], upTo count: Int) -> Int? {
+    public static func receive(_ fd: Int32, appendingTo buffer: inout [UInt8], upTo count: Int) -> Int? {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: count))
         while true {
@@ -128,7 +149,7 @@ enum Socket {
         return true
     }
 
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.isEmpty ? true : bytes.withUnsafeBytes { sendAll(fd, $0) }
     }
 
@@ -144,7 +165,7 @@ enum Socket {
         _ = shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    static func closeDescriptor(_ fd: Int32) {
+    public static func closeDescriptor(_ fd: Int32) {
         _ = close(fd)
     }
 }
@@ -152,6 +173,9 @@ enum Socket {
 // `listen` and `accept` are shadowed by the static methods above.
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { listen(fd, backlog) }
 private func systemAccept(_ fd: Int32) -> Int32 { accept(fd, nil, nil) }
+private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
+}
 
 extension Socket {
     /// Shuts down the sending side, then reads and discards for up to half a second
