@@ -37,8 +37,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Timeout of one scrape or push. [env: SISKIN_TIMEOUT]")
     var timeout: Seconds = Environment.value("SISKIN_TIMEOUT").flatMap(Seconds.init(argument:)) ?? Seconds(4)
 
-    @Option(help: "Longest wait between retries of a failing push (exponential backoff with full jitter). [env: SISKIN_MAX_BACKOFF]")
-    var maxBackoff: Seconds = Environment.value("SISKIN_MAX_BACKOFF").flatMap(Seconds.init(argument:)) ?? Seconds(60)
+    @Option(help: "Longest wait between retries of a failing push (exponential backoff with full jitter); default two intervals. [env: SISKIN_MAX_BACKOFF]")
+    var maxBackoff: Seconds?
 
     @Option(help: "Pod name. [env: SISKIN_POD, else POD_NAME, else the hostname]")
     var pod: String = Environment.value("SISKIN_POD") ?? Environment.value("POD_NAME") ?? RunCommand.hostname()
@@ -76,11 +76,21 @@ struct RunCommand: ParsableCommand {
     @Option(help: "text or json. [env: SISKIN_LOG_FORMAT]")
     var logFormat: String = Environment.value("SISKIN_LOG_FORMAT") ?? "text"
 
+    /// `--max-backoff`, else `SISKIN_MAX_BACKOFF`, else nil (two intervals).
+    func resolvedMaxBackoff() throws -> Seconds? {
+        if let maxBackoff { return maxBackoff }
+        guard let text = Environment.value("SISKIN_MAX_BACKOFF") else { return nil }
+        guard let value = Seconds(argument: text) else { throw ValidationError("SISKIN_MAX_BACKOFF: not a duration: \(text)") }
+        return value
+    }
+
     func validate() throws {
         guard !pushURL.isEmpty else { throw ValidationError("no --push-url (or SISKIN_PUSH_URL): nowhere to push summaries") }
         guard interval.value >= 0.05 else { throw ValidationError("--interval must be at least 50ms") }
         guard timeout.value > 0 else { throw ValidationError("--timeout must be positive") }
-        guard maxBackoff.value > 0 else { throw ValidationError("--max-backoff must be positive") }
+        if let maxBackoff = try resolvedMaxBackoff() {
+            guard maxBackoff.value > 0 else { throw ValidationError("--max-backoff must be positive") }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard AgentLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard !pod.isEmpty else { throw ValidationError("no pod name: set --pod or POD_NAME") }
@@ -105,7 +115,7 @@ struct RunCommand: ParsableCommand {
         configuration.pushURLs = pushURL
         configuration.intervalSeconds = interval.value
         configuration.timeoutSeconds = min(timeout.value, max(interval.value, 0.05))
-        configuration.maxBackoffSeconds = maxBackoff.value
+        configuration.maxBackoffSeconds = try resolvedMaxBackoff()?.value
         configuration.pod = pod
         configuration.namespace = namespace
         // Optional options fall back to their environment variables here.

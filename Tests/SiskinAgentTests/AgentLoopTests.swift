@@ -447,6 +447,16 @@ struct AgentPartsTests {
         #expect(backoff.nextDelay(using: &random) <= 1)
     }
 
+    @Test("the default backoff cap is two intervals, so agents reach a returning aggregator within two")
+    func defaultBackoffCap() {
+        var configuration = AgentConfiguration()
+        #expect(configuration.effectiveMaxBackoffSeconds == 10)
+        configuration.intervalSeconds = 1
+        #expect(configuration.effectiveMaxBackoffSeconds == 2)
+        configuration.maxBackoffSeconds = 60
+        #expect(configuration.effectiveMaxBackoffSeconds == 60)
+    }
+
     @Test("the Envoy filter derived from the rules keeps exactly their families and the restart signal")
     func envoyFilter() throws {
         let regex = try Regex(AgentConfiguration.envoyFilter(for: .lean))

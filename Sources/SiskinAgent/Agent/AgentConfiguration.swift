@@ -25,8 +25,15 @@ public struct AgentConfiguration: Sendable {
     public var shutdownGraceSeconds: Double = 5
     /// Where the loop's heartbeat goes, for `siskin-agent health`.
     public var statusFile: String? = "/tmp/siskin-agent.status"
-    /// Longest wait between push retries.
-    public var maxBackoffSeconds: Double = 60
+    /// Longest wait between push retries; nil means two intervals. Full jitter
+    /// over [0, two intervals] averages one interval, so a mesh retrying a down
+    /// aggregator sends it about as many requests as its pushes would, and every
+    /// agent is current again within two intervals of the aggregator's return
+    /// (a restarted replica of an HA pair must not under-count for a minute).
+    public var maxBackoffSeconds: Double? = nil
+
+    /// The backoff cap in effect.
+    public var effectiveMaxBackoffSeconds: Double { maxBackoffSeconds ?? 2 * intervalSeconds }
     /// Floor between retries after a 401/403.
     public var unauthorizedRetrySeconds: Double = 30
 

@@ -50,7 +50,7 @@ public final class AgentLoop {
             PushTarget(
                 pusher: try SummaryPusher(baseURL: url, tokenFile: configuration.tokenFile, timeoutSeconds: configuration.timeoutSeconds,
                                           caFile: configuration.caFile),
-                backoff: Backoff(base: min(1, configuration.intervalSeconds), maximum: configuration.maxBackoffSeconds))
+                backoff: Backoff(base: min(1, configuration.intervalSeconds), maximum: configuration.effectiveMaxBackoffSeconds))
         }
         self.logger[metadataKey: "agent"] = .string(instance)
     }

@@ -42,6 +42,15 @@ final class MeshRun: @unchecked Sendable {
         }
     }
 
+    /// Waits until `server` has accepted a push from every pod since `since`.
+    func waitForPushes(_ server: PromServer, since: Date, timeout: Double = 30) async -> Bool {
+        await waitUntilAsync(timeout: timeout) {
+            let ages = await SiskinRig.pushAges(server)
+            let elapsed = Date().timeIntervalSince(since)
+            return self.allPods.allSatisfy { pod in ages[pod].map { $0 < elapsed } ?? false }
+        }
+    }
+
     func finish() {
         children.stopAll()
         mesh.stop()

@@ -209,6 +209,21 @@ enum SiskinRig {
         return Set(pods.compactMap { $0["pod"] as? String })
     }
 
+    /// Seconds since each pod's last accepted push (`/api/v1/siskin/workloads`); a
+    /// restarted server knows its pods from its data, so "known" is not "heard from".
+    static func pushAges(_ server: PromServer) async -> [String: Double] {
+        guard let reply = try? await LoopbackHTTP.get(server.baseURL + "/api/v1/siskin/workloads", timeout: 2),
+            reply.status == 200,
+            let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any],
+            let pods = object["pods"] as? [[String: Any]]
+        else { return [:] }
+        var ages: [String: Double] = [:]
+        for pod in pods {
+            if let name = pod["pod"] as? String, let age = (pod["lastPushAgeSeconds"] as? NSNumber)?.doubleValue { ages[name] = age }
+        }
+        return ages
+    }
+
     /// Siskin's native answer for one workload (`/api/v1/siskin/workload`).
     struct NativeReport {
         var requestRate: Double

@@ -36,7 +36,8 @@ struct FaultScale: Sendable {
     var interval: Double { max(1, seconds(5)) }
     /// The agents' push and scrape timeout (production: 4 s), not below 0.8 s.
     var timeout: Double { max(0.8, seconds(4)) }
-    /// The agents' longest backoff (production: 60 s).
+    /// The agents' longest backoff: `--max-backoff 60s`, longer than the default
+    /// (two intervals), so the faults are survived with slow retries too.
     var maxBackoff: Double { seconds(60) }
     /// The aggregator's `--stale-after` (production: 5 min).
     var staleAfter: Double { seconds(300) }
