@@ -22,14 +22,14 @@ public enum LoopbackHTTP {
     }
 
     public static func get(_ url: String, timeout: Double = 10) async throws -> Reply {
-        try await send(HTTPRequest(method: .get, url: url, timeoutSeconds: timeout))
+        try await send(HTTPRequest(method: .get, url: url, timeoutSeconds: TestDeadlines.scaled(timeout)))
     }
 
     /// `application/x-www-form-urlencoded` POST, as Prometheus' Go client sends queries.
     public static func postForm(_ url: String, _ parameters: [(String, String)], timeout: Double = 10) async throws -> Reply {
         try await send(HTTPRequest(
             method: .post, url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-            body: Array(formEncoded(parameters).utf8), timeoutSeconds: timeout))
+            body: Array(formEncoded(parameters).utf8), timeoutSeconds: TestDeadlines.scaled(timeout)))
     }
 
     /// `a=1&b=2`, every byte outside RFC 3986's unreserved set percent-encoded.

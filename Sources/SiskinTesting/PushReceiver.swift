@@ -94,12 +94,25 @@ private final class Core: Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
+/// Polls `condition` until it holds or `timeout` (scaled by `TestDeadlines`) passes.
+/// It blocks its thread: async tests use `waitUntilAsync`, which leaves the
+/// cooperative pool (two threads on a two-core machine) to the servers under test.
 public func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+    let deadline = ContinuousClock.now + .milliseconds(Int(TestDeadlines.scaled(timeout) * 1000))
     while ContinuousClock.now < deadline {
         if condition() { return true }
         usleep(20_000)
     }
     return condition()
+}
+
+/// Polls `condition` every `every` seconds until it holds or `timeout` (scaled by
+/// `TestDeadlines`) passes, suspending in between instead of blocking a thread.
+public func waitUntilAsync(timeout: Double = 15, every: Double = 0.05, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(TestDeadlines.scaled(timeout) * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(Int(every * 1000)))
+    }
+    return await condition()
 }

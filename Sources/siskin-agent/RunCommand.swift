@@ -64,6 +64,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Pass Envoy's `usedonly`: print only stats that were ever written. [env: SISKIN_SCRAPE_USED_ONLY]")
     var usedOnly: Bool = Environment.flag("SISKIN_SCRAPE_USED_ONLY")
 
+    @Flag(inversion: .prefixedNo, help: "After warm-up, take the agent's code pages out of its resident set (start-up code stops counting against the pod). [env: SISKIN_RELEASE_CODE_PAGES=false to disable]")
+    var releaseCodePages: Bool = Environment.value("SISKIN_RELEASE_CODE_PAGES").map { !["0", "false", "no"].contains($0.lowercased()) } ?? true
+
     @Option(help: "Time for the final scrape and push after SIGTERM. [env: SISKIN_SHUTDOWN_GRACE]")
     var shutdownGrace: Seconds = Environment.value("SISKIN_SHUTDOWN_GRACE").flatMap(Seconds.init(argument:)) ?? Seconds(5)
 
@@ -117,6 +120,7 @@ struct RunCommand: ParsableCommand {
         configuration.timeoutSeconds = min(timeout.value, max(interval.value, 0.05))
         configuration.maxBackoffSeconds = try resolvedMaxBackoff()?.value
         configuration.pod = pod
+        configuration.releaseCodePages = releaseCodePages
         configuration.namespace = namespace
         // Optional options fall back to their environment variables here.
         let podLabelsFile = self.podLabelsFile ?? Environment.value("SISKIN_POD_LABELS_FILE")

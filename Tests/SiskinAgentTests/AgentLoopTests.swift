@@ -53,9 +53,9 @@ final class RunningAgent: Sendable {
     }
 
     /// Stops the loop (it does its final scrape and push) and returns its telemetry.
-    func finish(timeout: Double = 10) -> AgentTelemetry? {
+    func finish(timeout: Double = 10) async -> AgentTelemetry? {
         stop.request()
-        _ = waitUntil(timeout: timeout) { finished.value.withLock { $0 != nil } }
+        _ = await waitUntilAsync(timeout: timeout) { finished.value.withLock { $0 != nil } }
         return finished.value.withLock { $0 }
     }
 }
@@ -74,6 +74,8 @@ func agentConfiguration(envoy: FakeEnvoy, receivers: [PushReceiver], tokenFile: 
     configuration.tokenFile = tokenFile
     configuration.statusFile = nil
     configuration.shutdownGraceSeconds = 2
+    // The test process's code is not the agent's: `AgentProcessTests` covers the release.
+    configuration.releaseCodePages = false
     return configuration
 }
 
@@ -107,9 +109,9 @@ func durationCount(_ summary: PodSummary?) -> UInt64 {
 /// Waits until `count` more pushes than now have arrived: after that, at least
 /// one scrape started after anything the test just changed.
 @discardableResult
-func awaitFreshPushes(_ receiver: PushReceiver, count: Int = 2, timeout: Double = 10) -> Bool {
+func awaitFreshPushes(_ receiver: PushReceiver, count: Int = 2, timeout: Double = 10) async -> Bool {
     let start = receiver.pushes.count
-    return waitUntil(timeout: timeout) { receiver.pushes.count >= start + count }
+    return await waitUntilAsync(timeout: timeout) { receiver.pushes.count >= start + count }
 }
 
 /// A fake Envoy, a receiver and a running agent, started and waited for the
@@ -121,13 +123,13 @@ struct AgentRig {
     let base: PodSummary
     let fleetAtBase: Fleet
 
-    init(preset: Preset, seed: UInt64, configure: (inout AgentConfiguration) -> Void = { _ in }) throws {
+    init(preset: Preset, seed: UInt64, configure: (inout AgentConfiguration) -> Void = { _ in }) async throws {
         let envoy = try FakeEnvoy(preset: preset, seed: seed)
         let receiver = try PushReceiver()
         var configuration = agentConfiguration(envoy: envoy, receivers: [receiver])
         configure(&configuration)
         agent = RunningAgent(configuration)
-        let started = waitUntil { receiver.pushes.count >= 1 }
+        let started = await waitUntilAsync { receiver.pushes.count >= 1 }
         #expect(started, "first push")
         base = started ? receiver.pushes[0].summary
             : PodSummary(pod: "", namespace: "", agentInstance: "", sequence: 0, timestampMilliseconds: 0, families: [])
@@ -145,7 +147,7 @@ struct AgentRig {
 @Suite("siskin-agent run, over loopback HTTP with libcurl", .serialized)
 struct AgentLoopTests {
     @Test("pushes carry the pod's cumulative summary, the token, increasing sequence numbers and telemetry")
-    func normalPushes() throws {
+    func normalPushes() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 1)
         let receiver = try PushReceiver(expectedToken: "s3cret")
         defer { envoy.stop(); receiver.stop() }
@@ -154,8 +156,8 @@ struct AgentLoopTests {
         var configuration = agentConfiguration(envoy: envoy, receivers: [receiver], tokenFile: dir + "/token")
         configuration.podLabels = [Label("app", "podinfo"), Label("version", "v1")]
         let agent = RunningAgent(configuration)
-        #expect(waitUntil { receiver.pushes.count >= 3 })
-        let telemetry = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 3 })
+        let telemetry = await agent.finish()
 
         let pushes = receiver.pushes
         #expect(pushes.count >= 3)
@@ -178,8 +180,8 @@ struct AgentLoopTests {
     }
 
     @Test("aggregator down for several intervals, then back: the increases add up to the truth exactly")
-    func receiverOutage() throws {
-        let rig = try AgentRig(preset: .medium, seed: 2)
+    func receiverOutage() async throws {
+        let rig = try await AgentRig(preset: .medium, seed: 2)
         defer { rig.stop() }
         let (envoy, receiver, agent, base) = (rig.envoy, rig.receiver, rig.agent, rig.base)
         let truthBefore = rig.fleetAtBase.focus.requests()
@@ -189,11 +191,11 @@ struct AgentLoopTests {
         receiver.setMode(.unavailable)
         for _ in 0..<5 {
             envoy.advance(by: 15)
-            usleep(150_000)
+            try await Task.sleep(for: .milliseconds(150))
         }
         receiver.setMode(.accept)
-        #expect(awaitFreshPushes(receiver))
-        let telemetry = agent.finish()
+        #expect(await awaitFreshPushes(receiver))
+        let telemetry = await agent.finish()
 
         let last = receiver.lastSummary
         #expect(requestTotal(last) - requestTotal(base) == envoy.requests() - truthBefore)
@@ -204,21 +206,21 @@ struct AgentLoopTests {
     }
 
     @Test("Envoy restarts: no negative and no doubled increase")
-    func envoyRestart() throws {
-        let rig = try AgentRig(preset: .medium, seed: 3)
+    func envoyRestart() async throws {
+        let rig = try await AgentRig(preset: .medium, seed: 3)
         defer { rig.stop() }
         let (envoy, receiver, agent, base) = (rig.envoy, rig.receiver, rig.agent, rig.base)
         let truthBefore = rig.fleetAtBase.focus.requests()
 
         envoy.advance(by: 15)
-        awaitFreshPushes(receiver)
+        await awaitFreshPushes(receiver)
         envoy.restart()
-        awaitFreshPushes(receiver)  // scrapes of a freshly restarted Envoy
+        await awaitFreshPushes(receiver)  // scrapes of a freshly restarted Envoy
         envoy.advance(by: 15)
-        awaitFreshPushes(receiver)
+        await awaitFreshPushes(receiver)
         envoy.advance(by: 15)
-        awaitFreshPushes(receiver)
-        let telemetry = agent.finish()
+        await awaitFreshPushes(receiver)
+        let telemetry = await agent.finish()
 
         let totals = receiver.pushes.map { requestTotal($0.summary) }
         #expect(zip(totals, totals.dropFirst()).allSatisfy { $0 <= $1 }, "cumulative: never goes down")
@@ -227,17 +229,17 @@ struct AgentLoopTests {
     }
 
     @Test("Envoy not up when the agent starts: it waits, logs once, and counts from the first scrape")
-    func envoyLate() throws {
+    func envoyLate() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 4)
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
         try envoy.setDown(true)
         let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver]))
-        usleep(600_000)
+        try await Task.sleep(for: .milliseconds(600))
         #expect(receiver.pushes.isEmpty)
         try envoy.setDown(false)
-        #expect(waitUntil { receiver.pushes.count >= 2 })
-        let telemetry = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 2 })
+        let telemetry = await agent.finish()
 
         #expect((telemetry?.scrapeFailures ?? 0) >= 1)
         #expect(agent.logs.count(.warning, containing: "Envoy not reachable") == 1)
@@ -246,23 +248,23 @@ struct AgentLoopTests {
     }
 
     @Test("Envoy away for longer than the staleness window, back without restarting: nothing counted twice")
-    func envoyAwayLong() throws {
-        let rig = try AgentRig(preset: .medium, seed: 11) { $0.aggregatorOptions.staleAfterScrapes = 3 }
+    func envoyAwayLong() async throws {
+        let rig = try await AgentRig(preset: .medium, seed: 11) { $0.aggregatorOptions.staleAfterScrapes = 3 }
         defer { rig.stop() }
         let (envoy, receiver, agent, base, fleetAtBase) = (rig.envoy, rig.receiver, rig.agent, rig.base, rig.fleetAtBase)
         // An earlier restart makes the cumulative totals differ from what Envoy
         // prints, so forgetting and re-learning the series would show.
         envoy.advance(by: 15)
-        awaitFreshPushes(receiver)
+        await awaitFreshPushes(receiver)
         envoy.restart()
         envoy.advance(by: 15)
-        awaitFreshPushes(receiver)
+        await awaitFreshPushes(receiver)
         try envoy.setDown(true)
-        usleep(1_000_000)  // ten intervals, more than three scrapes' staleness
+        try await Task.sleep(for: .milliseconds(1000))  // ten intervals, more than three scrapes' staleness
         envoy.advance(by: 15)
         try envoy.setDown(false)
-        #expect(awaitFreshPushes(receiver))
-        _ = agent.finish()
+        #expect(await awaitFreshPushes(receiver))
+        _ = await agent.finish()
         // Series present in every push were never forgotten: each must have
         // grown by exactly the truth for its labels. (Sparse series absent
         // after the restart may be forgotten by the short staleness window;
@@ -282,7 +284,7 @@ struct AgentLoopTests {
     }
 
     @Test("Envoy hanging past the timeout: scrapes time out at the interval's pace, then resume")
-    func envoyHangs() throws {
+    func envoyHangs() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 5)
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
@@ -291,12 +293,12 @@ struct AgentLoopTests {
         envoy.hangSeconds = 3
         let start = ContinuousClock.now
         let agent = RunningAgent(configuration)
-        usleep(1_000_000)
+        try await Task.sleep(for: .milliseconds(1000))
         let scrapesWhileHung = envoy.scrapeCount
         #expect(receiver.pushes.isEmpty)
         envoy.hangSeconds = 0
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        let telemetry = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 1 })
+        let telemetry = await agent.finish()
 
         // At most one attempt per 200 ms timeout + 100 ms interval: no spinning.
         #expect(scrapesWhileHung >= 1 && scrapesWhileHung <= 8, "\(scrapesWhileHung) scrapes in 1 s")
@@ -305,98 +307,103 @@ struct AgentLoopTests {
     }
 
     @Test("401 from the aggregator: logged clearly, retried slowly, fixed by the next token")
-    func unauthorized() throws {
+    func unauthorized() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 6)
         let receiver = try PushReceiver(expectedToken: "right")
         defer { envoy.stop(); receiver.stop() }
         let dir = try BuiltExecutable.temporaryDirectory()
         try "wrong".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
         let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver], tokenFile: dir + "/token"))
-        usleep(1_200_000)
+        try await Task.sleep(for: .milliseconds(1200))
         let attempts = receiver.attempts.count
         // The interval would allow 12 attempts; the 0.5 s floor allows about 3.
         #expect(attempts >= 1 && attempts <= 4, "\(attempts) attempts in 1.2 s")
         #expect(receiver.pushes.isEmpty)
         try "right".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        _ = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 1 })
+        _ = await agent.finish()
         #expect(agent.logs.count(.error, containing: "refused our credentials") == 1)
         #expect(agent.logs.count(.error, containing: "--token-file") == 1)
     }
 
     @Test("a status file that cannot be written is logged once, and the agent keeps working")
-    func statusFileUnwritable() throws {
+    func statusFileUnwritable() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 12)
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
         var configuration = agentConfiguration(envoy: envoy, receivers: [receiver])
         configuration.statusFile = "/nonexistent-dir/siskin-agent.status"
         let agent = RunningAgent(configuration)
-        #expect(waitUntil { receiver.pushes.count >= 3 })
-        _ = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 3 })
+        _ = await agent.finish()
         #expect(agent.logs.count(.error, containing: "cannot write the status file") == 1)
     }
 
     @Test("429 with Retry-After: no retry before the server said")
-    func retryAfter() throws {
+    func retryAfter() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 7)
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
         receiver.setMode(.tooManyRequests(retryAfter: 1))
         let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver]))
-        #expect(waitUntil { receiver.attempts.count >= 2 })
+        try #require(await waitUntilAsync { receiver.attempts.count >= 2 })
         let attempts = receiver.attempts
         receiver.setMode(.accept)
-        #expect(waitUntil { receiver.pushes.count >= 1 })
-        _ = agent.finish()
+        #expect(await waitUntilAsync { receiver.pushes.count >= 1 })
+        _ = await agent.finish()
         #expect(attempts[1] - attempts[0] >= .milliseconds(990))
     }
 
     @Test("gzip-compressed scrape: fewer bytes on the wire, the same counts")
-    func gzipScrape() throws {
+    func gzipScrape() async throws {
         let envoy = try FakeEnvoy(preset: .medium, seed: 8, gzip: { try! Zlib.deflate($0, format: .gzip) })
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
         let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [receiver]))
-        #expect(waitUntil { receiver.pushes.count >= 2 })
-        let telemetry = try #require(agent.finish())
+        #expect(await waitUntilAsync { receiver.pushes.count >= 2 })
+        let telemetry = try #require(await agent.finish())
         #expect(telemetry.lastScrapeWireBytes > 0)
         #expect(telemetry.lastScrapeWireBytes * 5 < telemetry.lastScrapeBytes, "\(telemetry.lastScrapeWireBytes) on the wire for \(telemetry.lastScrapeBytes)")
         #expect(requestTotal(receiver.lastSummary) == envoy.requests())
     }
 
     @Test("two aggregators: one being down does not hold up the other")
-    func twoAggregators() throws {
+    func twoAggregators() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 9)
         let up = try PushReceiver(), down = try PushReceiver()
         defer { envoy.stop(); up.stop(); down.stop() }
         down.setMode(.unavailable)
         let agent = RunningAgent(agentConfiguration(envoy: envoy, receivers: [up, down]))
-        #expect(waitUntil { up.pushes.count >= 5 })
+        #expect(await waitUntilAsync { up.pushes.count >= 5 })
         down.setMode(.accept)
-        #expect(waitUntil { down.pushes.count >= 1 })
-        _ = agent.finish()
+        #expect(await waitUntilAsync { down.pushes.count >= 1 })
+        _ = await agent.finish()
         #expect(requestTotal(down.lastSummary) == envoy.requests())
     }
 }
 
 @Suite("The built siskin-agent binary", .serialized)
 struct AgentProcessTests {
+    /// `siskin-agent run` scraping `envoy`, pushing to `receiver`, logging to `directory/err`.
+    static func start(envoy: FakeEnvoy, receiver: PushReceiver, directory: String, _ extra: [String]) throws -> Process {
+        try BuiltExecutable.start(
+            "siskin-agent",
+            ["run", "--scrape-url", envoy.scrapeURL, "--push-url", receiver.baseURL, "--pod", envoy.podName,
+             "--namespace", "test", "--status-file", directory + "/status"] + extra,
+            stdout: directory + "/out", stderr: directory + "/err")
+    }
+
     @Test("SIGTERM: one final scrape and push, then exit 0")
-    func sigtermFinalPush() throws {
+    func sigtermFinalPush() async throws {
         let envoy = try FakeEnvoy(preset: .small, seed: 10)
         let receiver = try PushReceiver()
         defer { envoy.stop(); receiver.stop() }
         let dir = try BuiltExecutable.temporaryDirectory()
-        let agent = try BuiltExecutable.start(
-            "siskin-agent",
-            ["run", "--scrape-url", envoy.scrapeURL, "--push-url", receiver.baseURL, "--interval", "30s",
-             "--pod", envoy.podName, "--namespace", "test", "--status-file", dir + "/status", "--log-format", "json"],
-            stdout: dir + "/out", stderr: dir + "/err")
-        #expect(waitUntil { receiver.pushes.count >= 1 })
+        let agent = try Self.start(envoy: envoy, receiver: receiver, directory: dir, ["--interval", "10m", "--log-format", "json"])
+        #expect(await waitUntilAsync { receiver.pushes.count >= 1 })
         envoy.advance(by: 15)
         kill(agent.processIdentifier, SIGTERM)
-        let exited = waitUntil(timeout: 10) { !agent.isRunning }
+        let exited = await waitUntilAsync(timeout: 10) { !agent.isRunning }
         #expect(exited, "exits after SIGTERM")
         guard exited else {
             agent.terminate()
@@ -412,6 +419,27 @@ struct AgentProcessTests {
         #expect(health.status == 0, "\(health.stdoutText)")
         let stale = try BuiltExecutable.run("siskin-agent", ["health", "--status-file", dir + "/status", "--max-age", "0s"])
         #expect(stale.status != 0)
+    }
+
+    @Test("after the third scrape the agent releases its read-only code pages once, and keeps scraping and pushing")
+    func releasesCodePages() async throws {
+        let envoy = try FakeEnvoy(preset: .small, seed: 13)
+        let receiver = try PushReceiver()
+        defer { envoy.stop(); receiver.stop() }
+        let dir = try BuiltExecutable.temporaryDirectory()
+        let agent = try Self.start(envoy: envoy, receiver: receiver, directory: dir, ["--interval", "200ms", "--log-level", "debug"])
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(await waitUntilAsync { receiver.pushes.count >= 8 })
+        envoy.advance(by: 15)
+        #expect(await awaitFreshPushes(receiver))
+        kill(agent.processIdentifier, SIGTERM)
+        #expect(await waitUntilAsync(timeout: 10) { !agent.isRunning })
+        let log = (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? ""
+        let released = log.split(separator: "\n").filter { $0.contains("code pages released") }
+        #expect(released.count == 1, "\(log)")
+        let bytes = released.first.flatMap { $0.split(separator: "bytes=").last }.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+        #expect(bytes > 1 << 20, "the whole read-only image, megabytes: \(bytes)")
+        #expect(requestTotal(receiver.lastSummary) == envoy.requests())
     }
 
     @Test("options come from SISKIN_* environment variables too; a missing push URL is a clear error")

@@ -10,7 +10,7 @@ import Testing
         try await offPool { try BuiltExecutable.run("siskin", arguments) }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.scaledTimeLimit(minutes: 1))
     func promotedExitsZero() async throws {
         // One step straight to maxWeight: a single passing analysis promotes;
         // then a second of lingering with the page still served.
@@ -21,7 +21,7 @@ import Testing
         #expect(output.stdoutText.contains("Still serving for 1s (Ctrl-C to stop): http://127.0.0.1:"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.scaledTimeLimit(minutes: 1))
     func rolledBackExitsOne() async throws {
         let output = try await siskin(["demo", "--scenario", "errors", "--threshold", "1"])
         #expect(output.status == 1, "\(output.stdoutText)\n\(output.stderr)")

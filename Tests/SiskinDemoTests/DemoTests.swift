@@ -1,6 +1,7 @@
 import Foundation
 import SiskinCanary
 import SiskinDemo
+import SiskinTesting
 import Synchronization
 import Testing
 
@@ -22,7 +23,7 @@ import Testing
         return (result, lines.text, Date().timeIntervalSince(started))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.scaledTimeLimit(minutes: 2))
     func healthyCanaryIsPromoted() async throws {
         let (result, text, seconds) = try await run(.healthy)
         #expect(result.outcome == .promoted, "\(text)")
@@ -41,7 +42,7 @@ import Testing
         #expect(seconds < RolloutPlan().intervalSeconds * 12, "took \(seconds)s")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.scaledTimeLimit(minutes: 2))
     func canaryFailingRequestsIsRolledBack() async throws {
         let (result, text, seconds) = try await run(.errors)
         #expect(result.outcome == .rolledBack, "\(text)")
@@ -59,7 +60,7 @@ import Testing
         #expect(seconds < RolloutPlan().intervalSeconds * 8, "took \(seconds)s")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.scaledTimeLimit(minutes: 2))
     func slowCanaryIsRolledBack() async throws {
         let (result, text, seconds) = try await run(.slow)
         #expect(result.outcome == .rolledBack, "\(text)")
@@ -73,7 +74,7 @@ import Testing
         #expect(seconds < RolloutPlan().intervalSeconds * 8, "took \(seconds)s")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.scaledTimeLimit(minutes: 1))
     func interruptionRollsBackAndRemovesTheTemporaryData() async throws {
         var options = DemoOptions()
         let deadline = Date().addingTimeInterval(4)

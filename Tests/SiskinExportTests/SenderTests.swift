@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SiskinAgent
 import SiskinExport
+import SiskinTesting
 import Synchronization
 import Testing
 
@@ -66,9 +67,7 @@ struct SenderTests {
     }
 
     static func waitFor(_ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while !condition() && Date() < deadline { usleep(5_000) }
-        return condition()
+        waitUntil(timeout: 10, condition)
     }
 
     @Test("the policy: 2xx delivered, 5xx and 429 retried (Retry-After kept), other 4xx dropped")

@@ -37,7 +37,7 @@ struct FidelityTests {
         "Flagger, prometheus-adapter, Kiali and Grafana queries answer as Prometheus does",
         .enabled(if: FidelityEnvironment.prometheusInstalled || FidelityEnvironment.underCI,
                  "needs Prometheus (apt-get install prometheus); under CI=true its absence fails"),
-        .timeLimit(.minutes(5)))
+        .scaledTimeLimit(minutes: 5))
     func sameAnswersAsPrometheus() async throws {
         guard FidelityEnvironment.prometheusInstalled else {
             Issue.record("CI=true, but \(FidelityEnvironment.prometheusPath) is missing: the fidelity suite cannot be skipped under CI (install Debian's `prometheus`, as .ci/run does)")

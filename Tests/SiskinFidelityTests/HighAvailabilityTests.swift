@@ -9,7 +9,7 @@ import Testing
 /// suite's tolerances).
 @Suite("High availability: two siskin replicas, one restarted, answer alike", .serialized)
 struct HighAvailabilityTests {
-    @Test("a replica stopped for 15 s and restarted from its data dir answers as the other", .timeLimit(.minutes(5)))
+    @Test("a replica stopped for 15 s and restarted from its data dir answers as the other", .scaledTimeLimit(minutes: 5))
     func replicasAgreeAfterRestart() async throws {
         let run = try MeshRun()
         defer { run.finish() }

@@ -13,7 +13,7 @@ struct RemoteWriteRestartTests {
         "after a receiver outage and a kill -9, the receiver's increase() totals equal siskin's and no counter resets",
         .enabled(if: FidelityEnvironment.prometheusInstalled || FidelityEnvironment.underCI,
                  "needs Prometheus (apt-get install prometheus); under CI=true its absence fails"),
-        .timeLimit(.minutes(6)))
+        .scaledTimeLimit(minutes: 6))
     func outageAndCrash() async throws {
         guard FidelityEnvironment.prometheusInstalled else {
             Issue.record("CI=true, but \(FidelityEnvironment.prometheusPath) is missing")

@@ -13,7 +13,7 @@ struct RemoteWriteTests {
         "Flagger's checks, rates and per-pod rates on the receiving Prometheus match siskin",
         .enabled(if: FidelityEnvironment.prometheusInstalled || FidelityEnvironment.underCI,
                  "needs Prometheus (apt-get install prometheus); under CI=true its absence fails"),
-        .timeLimit(.minutes(5)))
+        .scaledTimeLimit(minutes: 5))
     func receiverAnswersAsSiskin() async throws {
         guard FidelityEnvironment.prometheusInstalled else {
             Issue.record("CI=true, but \(FidelityEnvironment.prometheusPath) is missing")

@@ -36,7 +36,7 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let envoy = try FakeEnvoy(preset: .small, seed: 7)
         defer { envoy.stop() }
-        let server = try ServeProcess(dataDirectory: directory + "/data", arguments: ["--slot", "1s"])
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: ["--slot", "1s"])
         defer { server.stop() }
 
         var agent = try startAgent(envoy: envoy, server: server, directory: directory, name: "agent-1")
@@ -89,12 +89,3 @@ struct EndToEndTests {
     }
 }
 
-/// Polls an async condition until it holds or `timeout` seconds pass.
-func waitUntilAsync(timeout: Double = 15, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return await condition()
-}

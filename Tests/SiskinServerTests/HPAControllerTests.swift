@@ -43,7 +43,7 @@ struct HPAControllerTests {
     }
 
     @Test("Pods and External metrics: values under a known load and the replica counts the HPA derives from them",
-          .timeLimit(.minutes(3)))
+          .scaledTimeLimit(minutes: 3))
     func hpaScalesPodinfo() async throws {
         let directory = try BuiltExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -54,7 +54,7 @@ struct HPAControllerTests {
         let mesh = try FakeMesh(fleet: Fleet(
             topology: .fixtureScale(podinfoPods: Self.podinfoPods, requestsPerSecond: Self.requestsPerSecond), seed: 11))
         defer { mesh.stop() }
-        let server = try ServeProcess(dataDirectory: directory + "/data", arguments: [
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: [
             "--slot", "1s", "--metrics-api-listen", "127.0.0.1:0", "--tls-cert-file", pair.certificate,
             "--tls-key-file", pair.key, "--metrics-catalogue", catalogue,
         ])

@@ -20,7 +20,7 @@ struct ServeMetricsAPIFlagsTests {
     func offWithoutCertificates() async throws {
         let directory = try BuiltExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try ServeProcess(dataDirectory: directory + "/data")
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data")
         defer { server.stop() }
         #expect(server.log.contains("the Kubernetes metrics APIs (HPA) are off"))
         #expect(ServeProcess.metricsAPIPort(in: server.log) == nil)

@@ -3,6 +3,7 @@ import SiskinCanary
 import SiskinDemo
 import SiskinQuery
 import SiskinServer
+import SiskinTesting
 import Synchronization
 import Testing
 
@@ -40,7 +41,7 @@ struct PagesTests {
         var isSet: Bool { value.withLock { $0 } }
     }
 
-    @Test("a bad canary's rollout, seen in the browser", .timeLimit(.minutes(4)))
+    @Test("a bad canary's rollout, seen in the browser", .scaledTimeLimit(minutes: 4))
     func badCanaryRollout() async throws {
         guard Browser.path != nil else {
             Issue.record("CI=true, but chromium is missing: the browser suite cannot be skipped under CI (install Debian's `chromium`, as .ci/run does)")

@@ -34,6 +34,9 @@ public struct AgentConfiguration: Sendable {
 
     /// The backoff cap in effect.
     public var effectiveMaxBackoffSeconds: Double { maxBackoffSeconds ?? 2 * intervalSeconds }
+    /// Take the agent's code pages out of its resident set after warm-up
+    /// (`CodePages`): start-up code stops counting against the pod.
+    public var releaseCodePages: Bool = true
     /// Floor between retries after a 401/403.
     public var unauthorizedRetrySeconds: Double = 30
 

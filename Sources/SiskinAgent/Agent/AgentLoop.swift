@@ -73,6 +73,7 @@ public final class AgentLoop {
             }
             pushDue(deadline: nil)
             writeStatus()
+            releaseCodePagesWhenWarm()
             var wake = nextTick
             for target in targets where target.pending != nil { wake = min(wake, target.nextAttempt) }
             sleep(until: wake)
@@ -276,6 +277,22 @@ public final class AgentLoop {
             bytes.append(hex[Int(value & 0xF)])
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - Footprint
+
+    private var codePagesReleasedAt = 0
+
+    /// After the third scrape (start-up and the first pushes are behind us),
+    /// and again every 720 (an hour at 5 s: rare paths such as reconnects
+    /// and error logs leave again), the code pages leave the resident set.
+    private func releaseCodePagesWhenWarm() {
+        guard configuration.releaseCodePages else { return }
+        let scrapes = telemetry.scrapes
+        guard scrapes != codePagesReleasedAt, scrapes == 3 || (scrapes > 3 && scrapes % 720 == 0) else { return }
+        codePagesReleasedAt = scrapes
+        let bytes = CodePages.releaseResident()
+        logger.debug("code pages released from the resident set", metadata: ["bytes": .stringConvertible(bytes)])
     }
 
     // MARK: - Health

@@ -20,15 +20,6 @@ struct RigFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Polls an async condition until it holds or `timeout` seconds pass.
-func waitUntilAsync(timeout: Double, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(200))
-    }
-    return await condition()
-}
 
 /// Sleeps until the wall clock reaches `date` (no-op if it has passed).
 func sleep(until date: Date) async throws {

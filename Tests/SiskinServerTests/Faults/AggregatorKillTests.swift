@@ -18,9 +18,9 @@ struct AggregatorKillTests {
         // just before the kill would leave nothing to replay, and under load
         // pushes can pause for longer than the scaled snapshot interval).
         let killedArguments = scale.serveArguments + ["--snapshot-interval", "1h"]
-        var killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: killedArguments)
+        var killed = try await ServeProcess.start(dataDirectory: directory + "/killed", arguments: killedArguments)
         let port = killed.port
-        let reference = try ServeProcess(dataDirectory: directory + "/reference", arguments: scale.serveArguments)
+        let reference = try await ServeProcess.start(dataDirectory: directory + "/reference", arguments: scale.serveArguments)
         let rig = try MeshAgents(directory: directory, pushURLs: [killed.baseURL, reference.baseURL], scale: scale)
         defer { rig.stopAll(); killed.stop(); reference.stop() }
         try rig.start()
@@ -36,7 +36,7 @@ struct AggregatorKillTests {
         let accepted = try await Self.acceptedPushes(killed.baseURL)
         let killedAt = Date().timeIntervalSince1970
         killed.kill()
-        killed = try ServeProcess(dataDirectory: directory + "/killed", arguments: killedArguments, port: port)
+        killed = try await ServeProcess.start(dataDirectory: directory + "/killed", arguments: killedArguments, port: port)
         try await sleepSeconds(max(3, 15 * scale.interval))
         rig.holdTraffic()
         let served = rig.served(since: before)

@@ -13,7 +13,7 @@ struct AggregatorOutageTests {
         let scale = FaultScale.current
         let directory = try BuiltExecutable.temporaryDirectory()
         defer { FaultScale.remove(directory) }
-        var server = try ServeProcess(dataDirectory: directory + "/data", arguments: scale.serveArguments)
+        var server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: scale.serveArguments)
         let port = server.port
         let rig = try MeshAgents(directory: directory, pushURLs: [server.baseURL], scale: scale)
         defer { rig.stopAll(); server.stop() }
@@ -28,7 +28,7 @@ struct AggregatorOutageTests {
         server.stop()
         let outage = scale.seconds(600)
         try await sleepSeconds(outage)
-        server = try ServeProcess(dataDirectory: directory + "/data", arguments: scale.serveArguments, port: port)
+        server = try await ServeProcess.start(dataDirectory: directory + "/data", arguments: scale.serveArguments, port: port)
         try await sleepSeconds(max(2, 10 * scale.interval))
         rig.holdTraffic()
 

@@ -18,7 +18,7 @@ struct BlackholeTests {
         // to tell backoff from none): this test is not about staleness. A
         // partition longer than --stale-after does lose the pod's traffic
         // over it (docs/aggregator.md, Store).
-        let server = try ServeProcess(dataDirectory: directory + "/data",
+        let server = try await ServeProcess.start(dataDirectory: directory + "/data",
                                       arguments: scale.serveArguments(staleAfter: max(scale.staleAfter, 300)))
         let proxy = try StallingProxy(upstreamPort: server.port)
         let rig = try MeshAgents(directory: directory, pushURLs: [proxy.baseURL], scale: scale)

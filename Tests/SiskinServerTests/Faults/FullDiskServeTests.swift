@@ -13,7 +13,7 @@ struct FullDiskServeTests {
         let directory = try BuiltExecutable.temporaryDirectory()
         let disk = try FillableDisk(in: directory)
         defer { disk.release(); FaultScale.remove(directory) }
-        var server = try ServeProcess(dataDirectory: disk.dataDirectory, arguments: scale.serveArguments)
+        var server = try await ServeProcess.start(dataDirectory: disk.dataDirectory, arguments: scale.serveArguments)
         let port = server.port
         let rig = try MeshAgents(directory: directory, pushURLs: [server.baseURL], scale: scale)
         defer { rig.stopAll(); server.stop() }
@@ -64,7 +64,7 @@ struct FullDiskServeTests {
 
         // Nothing was lost on disk either: kill -9 and restart from it.
         server.kill()
-        server = try ServeProcess(dataDirectory: disk.dataDirectory, arguments: scale.serveArguments, port: port)
+        server = try await ServeProcess.start(dataDirectory: disk.dataDirectory, arguments: scale.serveArguments, port: port)
         let restored = await rig.waitForTotals(server.baseURL, served, window: window())
         #expect(MeshAgents.matches(restored, served), "after kill -9 and restart: \(restored), Envoys served \(served)")
         FaultScale.report("disk full", "\(disk.technique.rawValue): /readyz 503 while full, ready \(String(format: "%.1f", healed)) s after space returned (--snapshot-interval \(scale.seconds(60)) s); served \(Int(served.values.reduce(0, +))), held exactly after healing and after kill -9 + restart")

@@ -41,10 +41,10 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Starts it off the cooperative pool: waiting for the port blocks, and
     /// a blocked pool thread starves in-process servers of parallel tests.
-    static func start(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:]) async throws
+    static func start(dataDirectory: String, arguments: [String] = [], environment: [String: String] = [:], port: Int = 0) async throws
         -> ServeProcess {
         try await TestHTTP.offPool {
-            try ServeProcess(dataDirectory: dataDirectory, arguments: arguments, environment: environment)
+            try ServeProcess(dataDirectory: dataDirectory, arguments: arguments, environment: environment, port: port)
         }
     }
 
