@@ -91,8 +91,10 @@ let package = Package(
         // Pipeline stages.
         .target(name: "SiskinExposition"),
         .target(name: "SiskinAggregation", dependencies: ["SiskinExposition"]),
-        .target(name: "SiskinWire", dependencies: ["SiskinAggregation", "CZlib"]),
-        .target(name: "SiskinSimulator"),
+        .target(name: "SiskinWire", dependencies: ["SiskinAggregation", "CZlib", "SiskinSync"]),
+        .target(name: "CThreadSanitizer"),
+        .target(name: "SiskinSync", dependencies: ["CThreadSanitizer"]),
+        .target(name: "SiskinSimulator", dependencies: ["SiskinSync"]),
         .target(
             name: "SiskinAgent",
             dependencies: [
@@ -101,7 +103,7 @@ let package = Package(
             ]
         ),
         .target(name: "SiskinIngest", dependencies: ["SiskinWire", "SiskinAggregation", "SiskinExposition"]),
-        .target(name: "SiskinStore", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "CZlib"]),
+        .target(name: "SiskinStore", dependencies: ["SiskinIngest", "SiskinAggregation", "SiskinWire", "CZlib", "SiskinSync"]),
         .target(name: "SiskinPromQL"),
         .target(name: "SiskinQuery", dependencies: ["SiskinStore", "SiskinAggregation", "SiskinPromQL"]),
         .target(name: "SiskinCanary", dependencies: ["SiskinQuery", "SiskinStore"]),
@@ -109,7 +111,7 @@ let package = Package(
         .target(
             name: "SiskinExport",
             dependencies: [
-                "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "CSnappy",
+                "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "CSnappy", "SiskinSync",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,7 +126,7 @@ let package = Package(
             name: "SiskinServer",
             dependencies: [
                 "SiskinIngest", "SiskinStore", "SiskinQuery", "SiskinPromQL", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-                "SiskinExposition", "SiskinAutoscaling", "SiskinExport",
+                "SiskinExposition", "SiskinAutoscaling", "SiskinExport", "SiskinSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 // HTTPServerBuilder and HTTP1Channel, to serve the main port over TLS.
@@ -177,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "siskin-load",
             dependencies: [
-                "SiskinSimulator", "SiskinAggregation", "SiskinWire", "SiskinAgent",
+                "SiskinSimulator", "SiskinAggregation", "SiskinWire", "SiskinAgent", "SiskinSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -192,7 +194,7 @@ let package = Package(
         // Shared test support, as HummingbirdTesting is for Hummingbird.
         .target(
             name: "SiskinTesting",
-            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire", "SiskinIngest", "SiskinAgent"]
+            dependencies: ["SiskinSimulator", "SiskinExposition", "SiskinAggregation", "SiskinWire", "SiskinIngest", "SiskinAgent", "SiskinSync"]
         ),
 
         .testTarget(name: "SiskinExpositionTests", dependencies: ["SiskinExposition", "SiskinTesting"]),
@@ -209,22 +211,22 @@ let package = Package(
         ]),
         .testTarget(name: "SiskinServerTests", dependencies: [
             "SiskinServer", "SiskinStore", "SiskinIngest", "SiskinQuery", "SiskinCanary", "SiskinWire", "SiskinAggregation",
-            "SiskinAgent", "SiskinSimulator", "SiskinTesting", "SiskinAutoscaling",
+            "SiskinAgent", "SiskinSimulator", "SiskinTesting", "SiskinAutoscaling", "SiskinSync",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SiskinExportTests", dependencies: [
-            "SiskinExport", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "SiskinTesting", "CSnappy",
+            "SiskinExport", "SiskinStore", "SiskinIngest", "SiskinAggregation", "SiskinAgent", "SiskinTesting", "CSnappy", "SiskinSync",
         ]),
-        .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting"]),
+        .testTarget(name: "SiskinDemoTests", dependencies: ["SiskinDemo", "SiskinSimulator", "SiskinCanary", "SiskinTesting", "SiskinSync"]),
         // Pages in a real headless Chromium, against `siskin demo`'s live server.
         .testTarget(name: "SiskinWebTests", dependencies: [
-            "SiskinDemo", "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinAgent", "SiskinTesting",
+            "SiskinDemo", "SiskinServer", "SiskinQuery", "SiskinCanary", "SiskinAgent", "SiskinTesting", "SiskinSync",
         ]),
         .testTarget(name: "SiskinFidelityTests", dependencies: ["SiskinSimulator", "SiskinTesting", "SiskinAgent"]),
         .testTarget(name: "SiskinAgentTests", dependencies: [
-            "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting", "SiskinAggregation",
+            "SiskinAgent", "SiskinWire", "SiskinSimulator", "SiskinTesting", "SiskinAggregation", "SiskinSync",
             .product(name: "Logging", package: "swift-log"),
             // The oracle for the agent's own rules-YAML parser.
             .product(name: "Yams", package: "Yams"),

@@ -68,6 +68,8 @@ final class DemoAgents: Sendable {
         configuration.tokenFile = tokenFile
         configuration.statusFile = nil
         configuration.shutdownGraceSeconds = 2
+        // These agents are threads of `siskin demo`: its code pages are the server's too.
+        configuration.releaseCodePages = false
         return configuration
     }
 }

@@ -6,6 +6,7 @@ import Darwin
 import Foundation
 import Logging
 import SiskinStore
+import SiskinSync
 import Synchronization
 
 /// Remote write for `siskin serve`: collects completed slots from the
@@ -74,7 +75,7 @@ public final class RemoteWriteExporter: Sendable {
         restoreTotals(slotMilliseconds: slot)
         var samples = 0
         while true {
-            let (batch, through, tracked, behind) = collector.withLock { collector in
+            let (batch, through, tracked, behind) = collector.locked { collector in
                 database.read { store in
                     (collector.collect(store, now: now), collector.exportedThrough(store), collector.trackedSeries, collector.isBehind)
                 }
@@ -84,7 +85,7 @@ public final class RemoteWriteExporter: Sendable {
             let series = CumulativeCollector.series(batch)
             let count = series.reduce(0) { $0 + $1.samples.count }
             samples += count
-            collected.withLock { $0 = ($0.samples + count, through ?? $0.through, tracked) }
+            collected.locked { $0 = ($0.samples + count, through ?? $0.through, tracked) }
             if count > 0 {
                 let batches = RemoteWriteSender.batches(
                     series, shards: configuration.shards, maxSamples: configuration.maxSamplesPerSend, through: through ?? 0)
@@ -92,8 +93,8 @@ public final class RemoteWriteExporter: Sendable {
             }
             if !behind { break }
         }
-        let collecting = collector.withLock { $0.lastSlot != nil }
-        let due = persistence.withLock { state in
+        let collecting = collector.locked { $0.lastSlot != nil }
+        let due = persistence.locked { state in
             (collecting && !state.savedSlot)
                 || (state.lastSaved.map { now - $0 >= Int64(configuration.checkpointIntervalSeconds * 1000) } ?? true)
         }
@@ -103,12 +104,12 @@ public final class RemoteWriteExporter: Sendable {
 
     /// Applies the checkpoint read at start-up, once.
     private func restoreTotals(slotMilliseconds: Int64) {
-        guard let bytes = persistence.withLock({ state -> [UInt8]? in
+        guard let bytes = persistence.locked({ state -> [UInt8]? in
             state.slotMilliseconds = slotMilliseconds
             defer { state.pending = nil }
             return state.pending
         }) else { return }
-        let outcome = collector.withLock { collector -> Result<(Int64?, Int), CumulativeCollector.CheckpointError> in
+        let outcome = collector.locked { collector -> Result<(Int64?, Int), CumulativeCollector.CheckpointError> in
             do throws(CumulativeCollector.CheckpointError) {
                 try collector.restore(bytes, slotMilliseconds: slotMilliseconds)
                 return .success((collector.lastSlot, collector.restored.count))
@@ -120,7 +121,7 @@ public final class RemoteWriteExporter: Sendable {
         case .success(let (last, series)):
             logger.info("remote write: running totals restored; exported counters continue", metadata: [
                 "series": "\(series)", "through_slot": "\(last.map(String.init) ?? "none")",
-                "already_queued_through_ms": "\(collector.withLock { $0.suppressThrough }.map(String.init) ?? "none")",
+                "already_queued_through_ms": "\(collector.locked { $0.suppressThrough }.map(String.init) ?? "none")",
             ])
         case .failure(let error):
             logger.warning("remote write: running totals not restored; exported counters start again from 0", metadata: [
@@ -135,12 +136,12 @@ public final class RemoteWriteExporter: Sendable {
     /// depends on it.
     public func saveTotals(now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
         guard let directory else { return }
-        guard let slot = persistence.withLock({ state -> Int64? in
+        guard let slot = persistence.locked({ state -> Int64? in
             guard state.pending == nil else { return nil }  // not restored yet: keep the file as it is
             state.lastSaved = now
             return state.slotMilliseconds
         }) else { return }
-        let (bytes, hasSlot) = collector.withLock { ($0.checkpoint(slotMilliseconds: slot), $0.lastSlot != nil) }
+        let (bytes, hasSlot) = collector.locked { ($0.checkpoint(slotMilliseconds: slot), $0.lastSlot != nil) }
         let temporary = directory + "/" + Self.totalsName + ".tmp"
         let target = directory + "/" + Self.totalsName
         var failure: PersistenceError?
@@ -154,7 +155,7 @@ public final class RemoteWriteExporter: Sendable {
             _ = unlink(temporary)
             failure = error
         }
-        let wasFailing = persistence.withLock { state in
+        let wasFailing = persistence.locked { state in
             defer {
                 state.failing = failure != nil
                 if failure == nil { state.savedSlot = hasSlot }
@@ -171,7 +172,7 @@ public final class RemoteWriteExporter: Sendable {
 
     /// Samples collected since start-up, the end of the last slot collected
     /// (ms), and the series with a running total.
-    public var collection: (samples: Int, through: Int64?, series: Int) { collected.withLock { $0 } }
+    public var collection: (samples: Int, through: Int64?, series: Int) { collected.locked { $0 } }
 
     public var statistics: [RemoteWriteStats] { senders.map(\.statistics) }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SiskinAgent
 import SiskinStore
+import SiskinSync
 import Synchronization
 
 /// Sends to one remote-write endpoint: `shards` threads, each with its own
@@ -78,7 +79,7 @@ public final class RemoteWriteSender: Sendable {
         for (index, queue) in queues.enumerated() {
             let thread = Thread { [self] in
                 self.runShard(index, queue: queue, client: makeClient())
-                self.finished.withLock { $0 += 1 }
+                self.finished.locked { $0 += 1 }
             }
             thread.name = "siskin-remote-write-\(index)"
             thread.start()
@@ -142,7 +143,7 @@ public final class RemoteWriteSender: Sendable {
             dropped.merge(queues[index].put(batches), uniquingKeysWith: +)
         }
         guard !dropped.isEmpty else { return }
-        let total = stats.withLock { s in
+        let total = stats.locked { s in
             s.dropped.merge(dropped, uniquingKeysWith: +)
             return s.samplesDropped
         }
@@ -153,7 +154,7 @@ public final class RemoteWriteSender: Sendable {
     }
 
     public var statistics: RemoteWriteStats {
-        var s = stats.withLock { $0 }
+        var s = stats.locked { $0 }
         for queue in queues {
             let state = queue.state
             s.queueLength += state.samples
@@ -170,7 +171,7 @@ public final class RemoteWriteSender: Sendable {
     public func shutdown(grace: Double = 5) {
         for queue in queues { queue.close() }
         let deadline = Date().addingTimeInterval(grace)
-        while finished.withLock({ $0 }) < queues.count && Date() < deadline { usleep(10_000) }
+        while finished.locked({ $0 }) < queues.count && Date() < deadline { usleep(10_000) }
     }
 
     /// A stable shard for a label set (FNV-1a over names and values).
@@ -192,7 +193,7 @@ public final class RemoteWriteSender: Sendable {
             let samples = batch.samples
             let body = batch.body
             func delivered() {
-                stats.withLock { s in
+                stats.locked { s in
                     s.samplesSent += samples
                     s.requestsSent += 1
                     s.bytesSent += body.count
@@ -217,7 +218,7 @@ public final class RemoteWriteSender: Sendable {
                     }
                     backoff.reset()
                 case .drop:
-                    stats.withLock { $0.samplesFailed += samples }
+                    stats.locked { $0.samplesFailed += samples }
                     queue.ack()
                     logger.error("remote write refused a batch; dropped (not retried)", metadata: [
                         "url": "\(endpoint.redactedURL)", "shard": "\(index)", "samples": "\(samples)",
@@ -226,7 +227,7 @@ public final class RemoteWriteSender: Sendable {
                 case .retry(let notBefore):
                     // On disk, a batch not delivered by shutdown waits for the next start.
                     if queue.isClosed {
-                        if !durable { stats.withLock { $0.samplesFailed += samples } }
+                        if !durable { stats.locked { $0.samplesFailed += samples } }
                         break
                     }
                     let delay = backoff.nextDelay(atLeast: notBefore ?? configuration.minBackoffSeconds)
@@ -236,14 +237,14 @@ public final class RemoteWriteSender: Sendable {
                         ])
                         failing = true
                     }
-                    stats.withLock { $0.samplesRetried += samples }
+                    stats.locked { $0.samplesRetried += samples }
                     if queue.sleep(seconds: delay) {
                         // Closed while waiting: one last attempt, then give up (or keep it on disk).
                         let last = client.post(RemoteWriteRequest.make(endpoint, body: body, timeoutSeconds: min(configuration.timeoutSeconds, 5)))
                         if case .response(let status, _) = last, (200..<300).contains(status) {
                             delivered()
                         } else if !durable {
-                            stats.withLock { $0.samplesFailed += samples }
+                            stats.locked { $0.samplesFailed += samples }
                         }
                         break
                     }

@@ -1,5 +1,6 @@
 import SiskinExposition
 import SiskinIngest
+import SiskinSync
 import Synchronization
 
 /// Who may push and who may read on `siskin serve`'s main port
@@ -44,8 +45,8 @@ public final class AccessControl: Sendable {
         current = Mutex(try Self.load(pushFile: pushFile, readFile: readFile))
     }
 
-    public var push: BearerTokens { current.withLock { $0.push } }
-    public var read: BearerTokens { current.withLock { $0.read } }
+    public var push: BearerTokens { current.locked { $0.push } }
+    public var read: BearerTokens { current.locked { $0.read } }
 
     /// Re-reads the files; installs them when their bytes changed and they
     /// are valid together. Returns true when new tokens were installed.
@@ -54,10 +55,10 @@ public final class AccessControl: Sendable {
         guard pushFile != nil || readFile != nil else { return false }
         let pushBytes = try pushFile.map { file throws(AccessControlError) in try Self.bytes(of: file, flag: "--token-file") }
         let readBytes = try readFile.map { file throws(AccessControlError) in try Self.bytes(of: file, flag: "--read-token-file") }
-        let unchanged = current.withLock { $0.pushBytes == pushBytes && $0.readBytes == readBytes }
+        let unchanged = current.locked { $0.pushBytes == pushBytes && $0.readBytes == readBytes }
         if unchanged { return false }
         let loaded = try Self.parse(pushBytes: pushBytes, readBytes: readBytes, pushFile: pushFile, readFile: readFile)
-        current.withLock { $0 = loaded }
+        current.locked { $0 = loaded }
         return true
     }
 
@@ -84,7 +85,7 @@ public final class AccessControl: Sendable {
     /// May this `Authorization` header push? Namespaces are checked once the
     /// summary is decoded (`TokenScope.violation`).
     public func authorizePush(authorization: String?) -> Decision {
-        let (push, read) = current.withLock { ($0.push, $0.read) }
+        let (push, read) = current.locked { ($0.push, $0.read) }
         return Self.decide(authorization, by: push, otherKind: read, need: "pushing needs a push token (--token-file)",
                            wrongKind: Refusal(status: 403, reason: "read_token",
                                               message: "this is a read token: it cannot push; agents need a push token (--token-file)"))
@@ -92,7 +93,7 @@ public final class AccessControl: Sendable {
 
     /// May this `Authorization` header read?
     public func authorizeRead(authorization: String?) -> Decision {
-        let (push, read) = current.withLock { ($0.push, $0.read) }
+        let (push, read) = current.locked { ($0.push, $0.read) }
         return Self.decide(authorization, by: read, otherKind: push, need: "reading needs a read token (--read-token-file)",
                            wrongKind: Refusal(status: 403, reason: "push_token",
                                               message: "this is a push token: it cannot read; readers need a read token (--read-token-file)"))

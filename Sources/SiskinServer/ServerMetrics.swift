@@ -1,6 +1,7 @@
 import Prometheus
 import SiskinExport
 import SiskinStore
+import SiskinSync
 import Synchronization
 
 /// Siskin's own metrics, served on `/metrics` in Prometheus format: what an
@@ -141,7 +142,7 @@ extension ServerMetrics {
 
     /// Moves a counter up to `value` (the exporter keeps absolute counts).
     private func advance(_ name: String, _ help: String, labels: [(String, String)], key: String, to value: Int) {
-        let delta = exported.withLock { seen -> Int in
+        let delta = exported.locked { seen -> Int in
             let last = seen[key] ?? 0
             seen[key] = max(last, value)
             return max(0, value - last)

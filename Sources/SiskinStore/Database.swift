@@ -1,7 +1,8 @@
-import Synchronization
 import SiskinAggregation
 import SiskinIngest
+import SiskinSync
 import SiskinWire
+import Synchronization
 
 /// The aggregator's state behind one lock: the windowed store, and (when a
 /// data directory is configured) its persistence.
@@ -68,12 +69,12 @@ public final class Database: Sendable {
     /// another kind, a malformed histogram) is applied but cannot be logged:
     /// persistence is degraded until the next snapshot captures it.
     public func ingest(_ summary: PodSummary, now: Int64) -> IngestOutcome {
-        guard directory != nil else { return state.withLock { $0.store.ingest(summary, now: now) } }
+        guard directory != nil else { return state.locked { $0.store.ingest(summary, now: now) } }
         switch Result(catching: { () throws(WireError) in try SummaryEncoder(compressionLevel: 1).encode(summary) }) {
         case .success(let encoded):
             return ingest(summary, body: encoded.bytes, now: now)
         case .failure(let error):
-            return state.withLock { core in
+            return state.locked { core in
                 let outcome = core.store.ingest(summary, now: now)
                 if case .applied = outcome { core.journal?.drop(because: "push not logged: \(error)") }
                 return outcome
@@ -86,7 +87,7 @@ public final class Database: Sendable {
     /// the log before this returns, under the same lock, so the log's order
     /// is the order pushes were applied in.
     public func ingest(_ summary: PodSummary, body: [UInt8], now: Int64) -> IngestOutcome {
-        state.withLock { core in
+        state.locked { core in
             let outcome = core.store.ingest(summary, now: now)
             if case .applied = outcome { core.journal?.append(.push(receivedAt: now, body: body)) }
             return outcome
@@ -97,7 +98,7 @@ public final class Database: Sendable {
     /// is logged, so replay drops it at the same point.
     @discardableResult
     public func expire(now: Int64) -> Int {
-        state.withLock { core in
+        state.locked { core in
             let pods = core.store.podCount
             let rollups = core.store.rollupCount
             let series = core.store.seriesCount
@@ -114,7 +115,7 @@ public final class Database: Sendable {
     /// staleness (`WindowedStore.resume`). `siskin serve` calls it once the
     /// state is loaded.
     public func resume(now: Int64) {
-        state.withLock { core in
+        state.locked { core in
             core.store.resume(now: now)
             core.journal?.append(.resume(now: now))
         }
@@ -122,25 +123,25 @@ public final class Database: Sendable {
 
     /// Runs `body` with read access to the store.
     public func read<T>(_ body: (borrowing WindowedStore) throws -> T) rethrows -> T {
-        try state.withLock { try body($0.store) }
+        try state.locked { try body($0.store) }
     }
 
     // MARK: Persistence
 
     /// How persistence is doing (`.disabled` in memory).
     public var persistence: PersistenceStatus {
-        state.withLock { $0.journal?.status } ?? .disabled
+        state.locked { $0.journal?.status } ?? .disabled
     }
 
     /// Forces log records written so far to disk (`fdatasync`). The server
     /// calls it on the `logSync` interval; a no-op without persistence or
     /// new records. A failure degrades persistence until the next snapshot.
     public func flush() {
-        guard let target = state.withLock({ $0.journal?.syncTarget() }) else { return }
+        guard let target = state.locked({ $0.journal?.syncTarget() }) else { return }
         do {
             try target.file.syncData()
         } catch {
-            state.withLock { $0.journal?.syncFailed(sequence: target.sequence, error) }
+            state.locked { $0.journal?.syncFailed(sequence: target.sequence, error) }
         }
     }
 
@@ -152,23 +153,23 @@ public final class Database: Sendable {
     /// error thrown, and the next call tries again.
     public func snapshot(now: Int64) throws(PersistenceError) {
         guard let directory else { return }
-        try snapshotting.withLock { _ throws(PersistenceError) in
+        try snapshotting.locked { _ throws(PersistenceError) in
             try writeSnapshot(now: now, directory: directory)
         }
     }
 
     private func writeSnapshot(now: Int64, directory: DataDirectory) throws(PersistenceError) {
-        guard let next = state.withLock({ $0.journal.map { $0.lastSequence + 1 } }) else { return }
+        guard let next = state.locked({ $0.journal.map { $0.lastSequence + 1 } }) else { return }
         let segment: PushLog
         do {
             segment = try PushLog.create(in: directory, sequence: next)
         } catch {
-            state.withLock { $0.journal?.fail(error) }
+            state.locked { $0.journal?.fail(error) }
             throw error
         }
         // From here on records go to the new segment, and `store` is exactly
         // the state they apply to.
-        let (store, previous, failures) = state.withLock { core in
+        let (store, previous, failures) = state.locked { core in
             (core.store, core.journal?.install(segment), core.journal?.failures ?? 0)
         }
         // The old segment is covered by the snapshot; syncing it still keeps
@@ -177,11 +178,11 @@ public final class Database: Sendable {
         do {
             try SnapshotFile.write(store, sequence: next, createdAt: now, in: directory)
         } catch {
-            state.withLock { $0.journal?.fail(error) }
+            state.locked { $0.journal?.fail(error) }
             throw error
         }
         let present = (try? directory.inventory()) ?? (segments: [], snapshots: [])
-        let obsolete = state.withLock { core in
+        let obsolete = state.locked { core in
             core.journal?.snapshotWritten(next, createdAt: now, failuresBefore: failures, present: present)
         }
         guard let obsolete else { return }
@@ -190,6 +191,6 @@ public final class Database: Sendable {
         for sequence in obsolete.segments where (try? directory.remove(DataDirectory.logName(sequence))) != nil {
             removed.append(sequence)
         }
-        state.withLock { $0.journal?.removed(segments: removed) }
+        state.locked { $0.journal?.removed(segments: removed) }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SiskinSync
 import Synchronization
 
 /// Runs the package's own executables (built next to the test binary by
@@ -56,14 +57,14 @@ public enum BuiltExecutable {
         let errDone = DispatchSemaphore(value: 0)
         let errReader = Thread {
             let data = err.fileHandleForReading.readDataToEndOfFile()
-            errBox.withLock { $0 = data }
+            errBox.locked { $0 = data }
             errDone.signal()
         }
         errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         errDone.wait()
-        let errData = errBox.withLock { $0 }
+        let errData = errBox.locked { $0 }
         return Output(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData, as: UTF8.self))
     }
 

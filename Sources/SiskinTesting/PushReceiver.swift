@@ -1,6 +1,7 @@
 import Foundation
 import SiskinAggregation
 import SiskinSimulator
+import SiskinSync
 import SiskinWire
 import Synchronization
 
@@ -40,10 +41,10 @@ public final class PushReceiver: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
-    public func setMode(_ mode: Mode) { core.state.withLock { $0.mode = mode } }
-    public var pushes: [Push] { core.state.withLock { $0.pushes } }
-    public var attempts: [ContinuousClock.Instant] { core.state.withLock { $0.attempts } }
-    public var rejectedBodies: Int { core.state.withLock { $0.rejectedBodies } }
+    public func setMode(_ mode: Mode) { core.state.locked { $0.mode = mode } }
+    public var pushes: [Push] { core.state.locked { $0.pushes } }
+    public var attempts: [ContinuousClock.Instant] { core.state.locked { $0.attempts } }
+    public var rejectedBodies: Int { core.state.locked { $0.rejectedBodies } }
     public var lastSummary: PodSummary? { pushes.last?.summary }
 
     /// Connections accepted so far (keep-alive checks).
@@ -68,7 +69,7 @@ private final class Core: Sendable {
 
     func handle(_ request: MiniHTTPServer.Request) -> MiniHTTPServer.Response {
         guard request.method == "POST", request.path == WireFormat.ingestPath else { return .empty(404) }
-        let mode = state.withLock { state -> PushReceiver.Mode in
+        let mode = state.locked { state -> PushReceiver.Mode in
             state.attempts.append(.now)
             return state.mode
         }
@@ -85,11 +86,11 @@ private final class Core: Sendable {
         guard request.header("content-type") == WireFormat.contentType,
               let summary = try? SummaryDecoder().decode(request.body)
         else {
-            state.withLock { $0.rejectedBodies += 1 }
+            state.locked { $0.rejectedBodies += 1 }
             return MiniHTTPServer.Response(status: 400, text: "not a summary")
         }
         let push = PushReceiver.Push(summary: summary, headers: request.headers, bytes: request.body.count, receivedAt: .now)
-        state.withLock { $0.pushes.append(push) }
+        state.locked { $0.pushes.append(push) }
         return .empty(204)
     }
 }

@@ -1,3 +1,4 @@
+import SiskinSync
 import Synchronization
 
 /// Strings of earlier payloads, handed out again by their bytes.
@@ -26,7 +27,7 @@ public final class StringCache: Sendable {
     }
 
     /// Entries held now.
-    public var count: Int { table.withLock { $0.count } }
+    public var count: Int { table.locked { $0.count } }
 
     /// Resolves `pieces` (views into a payload) to strings: cached ones as
     /// they are, new ones validated as UTF-8 and remembered. Returns the index
@@ -34,7 +35,7 @@ public final class StringCache: Sendable {
     func strings(_ pieces: [UnsafeRawBufferPointer], into out: inout [String]) -> Int? {
         let maxStringBytes = self.maxStringBytes
         let maxEntries = self.maxEntries
-        return table.withLock { table -> Int? in
+        return table.locked { table -> Int? in
             for (position, piece) in pieces.enumerated() {
                 // Small strings live inline: nothing to save.
                 guard piece.count > 15, piece.count <= maxStringBytes else {

@@ -1,5 +1,6 @@
 import SiskinAggregation
 import SiskinSimulator
+import SiskinSync
 import Synchronization
 
 /// One workload's summary exactly as the agent pipeline produces it (the
@@ -101,12 +102,12 @@ struct PodTemplate: Sendable {
                     let template = PodTemplate(
                         before: earlier, after: later, podLabel: rules.podLabel,
                         scale: intervalSeconds / rateWindowSeconds, rawSeries: aggregator.rawSeriesCount, scrapeBytes: bytes)
-                    results.withLock { $0[index] = template }
+                    results.locked { $0[index] = template }
                 }
             })
         }
         for thread in running { thread.join() }
-        let templates = results.withLock { $0 }.compactMap { $0 }
+        let templates = results.locked { $0 }.compactMap { $0 }
         guard templates.count == focus.count else { throw LoadError("the simulator lost a template pod") }
         return templates
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import SiskinAgent
 import SiskinAggregation
 import SiskinSimulator
+import SiskinSync
 import SiskinWire
 import Synchronization
 
@@ -422,10 +423,10 @@ final class ResultsBox: Sendable {
     }
 
     func store(_ result: Connection.Result, at index: Int) {
-        results.withLock { $0[index] = result }
+        results.locked { $0[index] = result }
     }
 
-    var all: [Connection.Result] { results.withLock { $0 } }
+    var all: [Connection.Result] { results.locked { $0 } }
 }
 
 /// `print(..., to:)` target for standard error.

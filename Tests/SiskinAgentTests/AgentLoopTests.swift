@@ -3,6 +3,7 @@ import Logging
 import SiskinAgent
 import SiskinAggregation
 import SiskinSimulator
+import SiskinSync
 import SiskinTesting
 import SiskinWire
 import Synchronization
@@ -12,7 +13,7 @@ import Testing
 final class CapturedLogs: Sendable {
     let lines = Mutex<[(Logger.Level, String)]>([])
     func count(_ level: Logger.Level, containing text: String) -> Int {
-        lines.withLock { $0.filter { $0.0 == level && $0.1.contains(text) }.count }
+        lines.locked { $0.filter { $0.0 == level && $0.1.contains(text) }.count }
     }
 }
 
@@ -26,7 +27,7 @@ struct CapturingLogHandler: LogHandler {
     }
     func log(event: LogEvent) {
         let extra = (event.metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-        logs.lines.withLock { $0.append((event.level, "\(event.message) \(extra)")) }
+        logs.lines.locked { $0.append((event.level, "\(event.message) \(extra)")) }
     }
 }
 
@@ -47,7 +48,7 @@ final class RunningAgent: Sendable {
             let loop = try! AgentLoop(configuration: configuration, logger: logger, stop: stop)
             loop.run()
             let telemetry = loop.telemetry
-            finished.value.withLock { $0 = telemetry }
+            finished.value.locked { $0 = telemetry }
         }
         thread.start()
     }
@@ -55,8 +56,8 @@ final class RunningAgent: Sendable {
     /// Stops the loop (it does its final scrape and push) and returns its telemetry.
     func finish(timeout: Double = 10) async -> AgentTelemetry? {
         stop.request()
-        _ = await waitUntilAsync(timeout: timeout) { finished.value.withLock { $0 != nil } }
-        return finished.value.withLock { $0 }
+        _ = await waitUntilAsync(timeout: timeout) { finished.value.locked { $0 != nil } }
+        return finished.value.locked { $0 }
     }
 }
 

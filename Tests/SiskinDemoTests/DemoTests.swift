@@ -1,6 +1,7 @@
 import Foundation
 import SiskinCanary
 import SiskinDemo
+import SiskinSync
 import SiskinTesting
 import Synchronization
 import Testing
@@ -12,8 +13,8 @@ import Testing
     /// Lines the live view printed.
     final class Lines: Sendable {
         let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var text: String { lines.withLock { $0.joined(separator: "\n") } }
+        func append(_ line: String) { lines.locked { $0.append(line) } }
+        var text: String { lines.locked { $0.joined(separator: "\n") } }
     }
 
     func run(_ scenario: DemoScenario.Name) async throws -> (DemoResult, String, Double) {
@@ -84,7 +85,7 @@ import Testing
         #expect(result.interrupted)
         #expect(result.outcome == .rolledBack)
         #expect(lines.text.contains("INTERRUPTED"))
-        let serveLine = try #require(lines.lines.withLock { $0.first { $0.contains("data in ") } })
+        let serveLine = try #require(lines.lines.locked { $0.first { $0.contains("data in ") } })
         let directory = try #require(serveLine.split(separator: "data in ").last?.split(separator: ",").first)
         #expect(!FileManager.default.fileExists(atPath: String(directory)), "\(directory) left behind")
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SiskinAgent
 import SiskinExport
+import SiskinSync
 import SiskinTesting
 import Synchronization
 import Testing
@@ -29,7 +30,7 @@ final class ScriptedClient: RemoteWriteClient, @unchecked Sendable {
         gate.lock()
         while !open { gate.wait() }
         gate.unlock()
-        let n = log.withLock { log in
+        let n = log.locked { log in
             log.requests.append(request)
             return log.requests.count
         }
@@ -95,7 +96,7 @@ struct SenderTests {
         #expect(stats.samplesFailed == 0)
         #expect(stats.requestsSent == 1)
         #expect(stats.newestSentMilliseconds == 3_000)
-        let requests = box.log.withLock { $0.requests }
+        let requests = box.log.locked { $0.requests }
         #expect(requests.count == 4)
         // Every attempt sends the same batch.
         #expect(Set(requests.map(\.body)).count == 1)
@@ -120,7 +121,7 @@ struct SenderTests {
         #expect(Self.waitFor { sender.statistics.samplesFailed == 2 })
         sender.enqueue([Self.series("good", samples: 5)])
         #expect(Self.waitFor { sender.statistics.samplesSent == 5 })
-        #expect(box.log.withLock { $0.requests.count } == 2)
+        #expect(box.log.locked { $0.requests.count } == 2)
         #expect(sender.statistics.samplesRetried == 0)
     }
 
@@ -130,7 +131,7 @@ struct SenderTests {
         defer { sender.shutdown() }
         sender.enqueue([Self.series("long", samples: 10), Self.series("short", samples: 1)])
         #expect(Self.waitFor { sender.statistics.samplesSent == 11 })
-        let bodies = try box.log.withLock { $0.requests }.map { try WriteRequestDecoder.decode(try Snappy.uncompress($0.body)) }
+        let bodies = try box.log.locked { $0.requests }.map { try WriteRequestDecoder.decode(try Snappy.uncompress($0.body)) }
         #expect(bodies.map { $0.reduce(0) { $0 + $1.samples.count } } == [4, 4, 3])
         let long = bodies.flatMap { $0 }.filter { $0.labels.first?.value == "long" }.flatMap(\.samples)
         #expect(long == Self.series("long", samples: 10).samples)
@@ -143,13 +144,13 @@ struct SenderTests {
         defer { sender.shutdown() }
         // The shard takes the first batch and blocks on the gate; the rest queues.
         sender.enqueue([Self.series("s0", samples: 10)])
-        #expect(Self.waitFor { box.log.withLock { _ in true } && sender.statistics.queueLength == 0 })
+        #expect(Self.waitFor { box.log.locked { _ in true } && sender.statistics.queueLength == 0 })
         for i in 1...5 { sender.enqueue([Self.series("s\(i)", samples: 10)]) }
         #expect(sender.statistics.samplesDropped == 30)
         #expect(sender.statistics.queueLength == 20)
         box.release()
         #expect(Self.waitFor { sender.statistics.samplesSent == 30 })
-        let sent = box.log.withLock { $0.requests }.compactMap { try? WriteRequestDecoder.decode(try Snappy.uncompress($0.body)) }
+        let sent = box.log.locked { $0.requests }.compactMap { try? WriteRequestDecoder.decode(try Snappy.uncompress($0.body)) }
         #expect(sent.flatMap { $0 }.compactMap(\.labels.first?.value) == ["s0", "s4", "s5"])
     }
 

@@ -3,6 +3,7 @@ import SiskinCanary
 import SiskinDemo
 import SiskinQuery
 import SiskinServer
+import SiskinSync
 import SiskinTesting
 import Synchronization
 import Testing
@@ -20,8 +21,8 @@ struct PagesTests {
     /// What the demo printed, for waiting on its lines.
     final class Lines: Sendable {
         private let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var all: [String] { lines.withLock { $0 } }
+        func append(_ line: String) { lines.locked { $0.append(line) } }
+        var all: [String] { lines.locked { $0 } }
 
         func wait(seconds: Double, for predicate: (String) -> Bool) async throws -> String {
             let deadline = Date().addingTimeInterval(seconds)
@@ -37,8 +38,8 @@ struct PagesTests {
 
     final class Flag: Sendable {
         private let value = Mutex(false)
-        func set() { value.withLock { $0 = true } }
-        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.locked { $0 = true } }
+        var isSet: Bool { value.locked { $0 } }
     }
 
     @Test("a bad canary's rollout, seen in the browser", .scaledTimeLimit(minutes: 4))

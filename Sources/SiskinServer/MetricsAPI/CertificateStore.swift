@@ -1,6 +1,7 @@
 import NIOCore
 import NIOSSL
 import SiskinExposition
+import SiskinSync
 import Synchronization
 
 /// The metrics API's serving certificate and key, read from PEM files and
@@ -40,16 +41,16 @@ public final class CertificateStore: Sendable {
     public func reloadIfChanged() throws -> Bool {
         let certificateBytes = try BodyReader.readAll(certificateFile, limit: Self.maxFileBytes)
         let keyBytes = try BodyReader.readAll(keyFile, limit: Self.maxFileBytes)
-        let unchanged = current.withLock { $0.certificateBytes == certificateBytes && $0.keyBytes == keyBytes }
+        let unchanged = current.locked { $0.certificateBytes == certificateBytes && $0.keyBytes == keyBytes }
         if unchanged { return false }
         let loaded = try Self.parse(certificateBytes: certificateBytes, keyBytes: keyBytes)
-        current.withLock { $0 = loaded }
+        current.locked { $0 = loaded }
         return true
     }
 
     /// The certificate chain being served, as PEM (for logs and tests).
     public var certificatePEM: String {
-        String(decoding: current.withLock { $0.certificateBytes }, as: UTF8.self)
+        String(decoding: current.locked { $0.certificateBytes }, as: UTF8.self)
     }
 
     /// The server TLS configuration: starts from the pair loaded now and
@@ -58,7 +59,7 @@ public final class CertificateStore: Sendable {
     /// chain to them (the front proxy's); without one it is still served
     /// (probes), and the routes decide.
     func tlsConfiguration(clientCAs: [NIOSSLCertificate]? = nil) -> TLSConfiguration {
-        let (chain, key) = current.withLock { ($0.chain, $0.key) }
+        let (chain, key) = current.locked { ($0.chain, $0.key) }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         if let clientCAs {
@@ -66,7 +67,7 @@ public final class CertificateStore: Sendable {
             configuration.trustRoots = .certificates(clientCAs)
         }
         configuration.sslContextCallback = { [self] _, promise in
-            let (chain, key) = current.withLock { ($0.chain, $0.key) }
+            let (chain, key) = current.locked { ($0.chain, $0.key) }
             var override = NIOSSLContextConfigurationOverride()
             override.certificateChain = chain.map { .certificate($0) }
             override.privateKey = .privateKey(key)

@@ -1,4 +1,5 @@
 import SiskinCanary
+import SiskinSync
 import Synchronization
 
 /// The last judge calls per canary, in memory only (a restart forgets them):
@@ -30,7 +31,7 @@ public final class CanaryHistory: Sendable {
 
     public func record(_ entry: CanaryHistoryEntry) {
         let key = Key(namespace: entry.judgement.namespace, canary: entry.judgement.canary)
-        state.withLock { state in
+        state.locked { state in
             state.sequence += 1
             if state.entries[key] == nil, state.entries.count >= canaries,
                let oldest = state.lastTouched.min(by: { $0.value < $1.value })?.key {
@@ -48,7 +49,7 @@ public final class CanaryHistory: Sendable {
     /// Canaries matching the filters (nil: any), sorted by namespace and
     /// canary, each with its entries oldest first.
     public func snapshot(namespace: String? = nil, canary: String? = nil) -> CanaryHistoryReport {
-        let selected = state.withLock { state in
+        let selected = state.locked { state in
             state.entries.filter { key, _ in
                 (namespace == nil || key.namespace == namespace) && (canary == nil || key.canary == canary)
             }

@@ -1,3 +1,4 @@
+import SiskinSync
 import Synchronization
 
 /// A simulated Envoy admin listener (`:15090`) on 127.0.0.1: serves the focus pod of a
@@ -80,7 +81,7 @@ public final class FakeEnvoy: Sendable {
         let server = try Self.startServer(port: port, limits: limits, owner: ownerSlot)
         self.port = server.port
         ownerSlot.set(self)
-        lifecycle.withLock { $0.server = server }
+        lifecycle.locked { $0.server = server }
     }
 
     deinit {
@@ -101,8 +102,8 @@ public final class FakeEnvoy: Sendable {
     private final class OwnerSlot: Sendable {
         private struct Weak: Sendable { weak var envoy: FakeEnvoy? }
         private let slot = Mutex(Weak())
-        func set(_ envoy: FakeEnvoy) { slot.withLock { $0.envoy = envoy } }
-        func get() -> FakeEnvoy? { slot.withLock { $0.envoy } }
+        func set(_ envoy: FakeEnvoy) { slot.locked { $0.envoy = envoy } }
+        func get() -> FakeEnvoy? { slot.locked { $0.envoy } }
     }
 
     /// `http://127.0.0.1:<port>/stats/prometheus`.
@@ -124,7 +125,7 @@ public final class FakeEnvoy: Sendable {
             return MiniHTTPServer.Response(status: 400, text: error.message + "\n")
         }
         let wantsGzip = gzip != nil && (request.header("accept-encoding")?.lowercased().contains("gzip") ?? false)
-        let (body, generation, cachedGzip, hang) = state.withLock { state in
+        let (body, generation, cachedGzip, hang) = state.locked { state in
             state.scrapes += 1
             let cached = state.gzippedBody.flatMap { $0.generation == state.generation ? $0.bytes : nil }
             return (state.currentBody(), state.generation, cached, state.hangSeconds)
@@ -140,7 +141,7 @@ public final class FakeEnvoy: Sendable {
                 } else {
                     payload = gzip(body)
                     let compressed = payload
-                    state.withLock { state in
+                    state.locked { state in
                         if state.generation == generation { state.gzippedBody = (generation, compressed) }
                     }
                 }
@@ -157,7 +158,7 @@ public final class FakeEnvoy: Sendable {
 
     /// Moves simulated time forward by `seconds`, generating traffic.
     public func advance(by seconds: Double) {
-        state.withLock { state in
+        state.locked { state in
             state.fleet.advance(by: seconds)
             state.changed()
         }
@@ -166,7 +167,7 @@ public final class FakeEnvoy: Sendable {
     /// Restarts the served pod's Envoy: counters drop to zero, Istio series vanish until
     /// traffic uses them again; the ground truth keeps counting.
     public func restart() {
-        state.withLock { state in
+        state.locked { state in
             state.fleet.restartFocus()
             state.changed()
         }
@@ -175,41 +176,41 @@ public final class FakeEnvoy: Sendable {
     /// Runs `body` on the fleet under the lock (e.g. to record hand-picked requests with
     /// `fleet.sidecars[...]` APIs); the cached body is invalidated afterwards.
     public func withFleet<Result: Sendable>(_ body: (inout Fleet) throws -> Result) rethrows -> Result {
-        try state.withLock { state in
+        try state.locked { state in
             defer { state.changed() }
             return try body(&state.fleet)
         }
     }
 
     /// A copy of the simulated fleet as it is now.
-    public var fleet: Fleet { state.withLock { $0.fleet } }
+    public var fleet: Fleet { state.locked { $0.fleet } }
 
     /// The body an unfiltered, uncompressed scrape returns right now.
     public func render() -> [UInt8] {
-        state.withLock { $0.currentBody() }
+        state.locked { $0.currentBody() }
     }
 
     /// Seconds every scrape response is delayed by (a hung Envoy); 0 by default.
     public var hangSeconds: Double {
-        get { state.withLock { $0.hangSeconds } }
-        set { state.withLock { $0.hangSeconds = max(0, newValue.isFinite ? newValue : 0) } }
+        get { state.locked { $0.hangSeconds } }
+        set { state.locked { $0.hangSeconds = max(0, newValue.isFinite ? newValue : 0) } }
     }
 
     /// Requests to `/stats/prometheus` answered 200 so far (counted when handled, before
     /// any hang delay).
-    public var scrapeCount: Int { state.withLock { $0.scrapes } }
+    public var scrapeCount: Int { state.locked { $0.scrapes } }
 
     /// Whether the listener is closed (by `setDown(true)` or `stop()`).
-    public var isDown: Bool { lifecycle.withLock { $0.server == nil } }
+    public var isDown: Bool { lifecycle.locked { $0.server == nil } }
 
     /// Connections the current listener accepted (keep-alive checks).
-    public var connectionsAccepted: Int { lifecycle.withLock { $0.server?.connectionsAccepted ?? 0 } }
+    public var connectionsAccepted: Int { lifecycle.locked { $0.server?.connectionsAccepted ?? 0 } }
 
     /// `true` closes the listener and every open connection: clients get "connection
     /// refused", as when Envoy is not up yet. `false` listens again on the same port.
     /// Throws if the port cannot be bound again.
     public func setDown(_ down: Bool) throws(ServingError) {
-        try lifecycle.withLock { (lifecycle: inout Lifecycle) throws(ServingError) in
+        try lifecycle.locked { (lifecycle: inout Lifecycle) throws(ServingError) in
             if down {
                 lifecycle.server?.stop()
                 lifecycle.server = nil
@@ -225,7 +226,7 @@ public final class FakeEnvoy: Sendable {
     public func startClock(tick: Double) throws(ServingError) {
         try ticker.start(every: tick) { [weak self] in
             guard let envoy = self else { return false }
-            envoy.state.withLock { state in
+            envoy.state.locked { state in
                 state.fleet.advance(by: tick)
                 state.changed()
                 _ = state.currentBody()
@@ -243,7 +244,7 @@ public final class FakeEnvoy: Sendable {
 
     /// Requests the pod's proxy really saw (by default across restarts).
     public func requests(matching predicate: [String: String] = [:], scope: TruthScope = .sinceCreation) -> UInt64 {
-        state.withLock { $0.fleet.focus.requests(matching: predicate, scope: scope) }
+        state.locked { $0.fleet.focus.requests(matching: predicate, scope: scope) }
     }
 
     /// One histogram summed over the matching series of the pod.
@@ -251,12 +252,12 @@ public final class FakeEnvoy: Sendable {
         _ metric: IstioHistogram = .requestDuration, matching predicate: [String: String] = [:],
         scope: TruthScope = .sinceCreation
     ) -> HistogramCounts {
-        state.withLock { $0.fleet.focus.histogram(metric, matching: predicate, scope: scope) }
+        state.locked { $0.fleet.focus.histogram(metric, matching: predicate, scope: scope) }
     }
 
     /// TCP counters summed over the matching series of the pod.
     public func tcpCounts(matching predicate: [String: String] = [:], scope: TruthScope = .sinceCreation) -> TCPCounts {
-        state.withLock { $0.fleet.focus.tcpCounts(matching: predicate, scope: scope) }
+        state.locked { $0.fleet.focus.tcpCounts(matching: predicate, scope: scope) }
     }
 
     // MARK: Shutdown

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SiskinSync
 import Synchronization
 
 /// Many simulated Envoy admin listeners on 127.0.0.1, one per pod of a `Fleet`, driven by
@@ -136,7 +137,7 @@ public final class FakeMesh: Sendable {
         }
         self.endpoints = endpoints
         owner.set(self)
-        lifecycle.withLock { $0.servers = servers }
+        lifecycle.locked { $0.servers = servers }
     }
 
     deinit {
@@ -148,8 +149,8 @@ public final class FakeMesh: Sendable {
     private final class OwnerSlot: Sendable {
         private struct Weak: Sendable { weak var mesh: FakeMesh? }
         private let slot = Mutex(Weak())
-        func set(_ mesh: FakeMesh) { slot.withLock { $0.mesh = mesh } }
-        func get() -> FakeMesh? { slot.withLock { $0.mesh } }
+        func set(_ mesh: FakeMesh) { slot.locked { $0.mesh = mesh } }
+        func get() -> FakeMesh? { slot.locked { $0.mesh } }
     }
 
     /// The endpoint serving `pod`, if served.
@@ -172,7 +173,7 @@ public final class FakeMesh: Sendable {
         } catch {
             return MiniHTTPServer.Response(status: 400, text: error.message + "\n")
         }
-        let body = state.withLock { state in
+        let body = state.locked { state in
             state.scrapes[pod, default: 0] += 1
             return state.body(pod: pod)
         }
@@ -186,7 +187,7 @@ public final class FakeMesh: Sendable {
     /// Moves simulated time forward by `seconds` for every pod at once (also while the
     /// clock runs; held traffic does not hold this).
     public func advance(by seconds: Double) {
-        state.withLock { state in
+        state.locked { state in
             state.fleet.advance(by: seconds)
             state.changed()
             state.record(limit: truthRetention)
@@ -198,7 +199,7 @@ public final class FakeMesh: Sendable {
     /// if the fleet does not simulate that pod.
     @discardableResult
     public func restart(pod: String) -> Bool {
-        state.withLock { state in
+        state.locked { state in
             let restarted = state.fleet.restart(pod: pod)
             if restarted { state.changed() }
             return restarted
@@ -209,7 +210,7 @@ public final class FakeMesh: Sendable {
     /// the next tick on (see `Fleet.setRequestsPerSecond`); returns the edges changed.
     @discardableResult
     public func setRequestsPerSecond(_ requestsPerSecond: Double, from source: String, to destination: String) -> Int {
-        state.withLock { state in
+        state.locked { state in
             state.fleet.setRequestsPerSecond(requestsPerSecond, from: source, to: destination)
         }
     }
@@ -218,31 +219,31 @@ public final class FakeMesh: Sendable {
     /// (scrapes keep answering the last state): what a drained mesh looks like. Setting
     /// it back resumes from where it stopped.
     public var isPaused: Bool {
-        get { state.withLock { $0.paused } }
-        set { state.withLock { $0.paused = newValue } }
+        get { state.locked { $0.paused } }
+        set { state.locked { $0.paused = newValue } }
     }
 
     /// Runs `body` on the fleet under the lock; cached bodies are invalidated afterwards.
     public func withFleet<Result: Sendable>(_ body: (inout Fleet) throws -> Result) rethrows -> Result {
-        try state.withLock { state in
+        try state.locked { state in
             defer { state.changed() }
             return try body(&state.fleet)
         }
     }
 
     /// A copy of the simulated fleet as it is now.
-    public var fleet: Fleet { state.withLock { $0.fleet } }
+    public var fleet: Fleet { state.locked { $0.fleet } }
 
     /// The body an unfiltered scrape of `pod` returns right now (nil if not simulated).
     public func render(pod: String) -> [UInt8]? {
-        state.withLock { state in state.fleet.sidecar(pod: pod) == nil ? nil : state.body(pod: pod) }
+        state.locked { state in state.fleet.sidecar(pod: pod) == nil ? nil : state.body(pod: pod) }
     }
 
     /// Requests to `/stats/prometheus` of `pod` answered 200 so far.
-    public func scrapeCount(pod: String) -> Int { state.withLock { $0.scrapes[pod] ?? 0 } }
+    public func scrapeCount(pod: String) -> Int { state.locked { $0.scrapes[pod] ?? 0 } }
 
     /// Ticks of the clock that generated traffic so far.
-    public var tickCount: Int { state.withLock { $0.ticks } }
+    public var tickCount: Int { state.locked { $0.ticks } }
 
     /// Advances the fleet by `tick` simulated seconds every `tick` wall-clock seconds on a
     /// background thread (replacing a running clock). The schedule does not drift: a late
@@ -252,7 +253,7 @@ public final class FakeMesh: Sendable {
         let limit = truthRetention
         try ticker.start(every: tick) { [weak self] in
             guard let mesh = self else { return false }
-            mesh.state.withLock { state in
+            mesh.state.locked { state in
                 guard !state.paused else { return }
                 state.fleet.advance(by: tick)
                 state.ticks += 1
@@ -274,7 +275,7 @@ public final class FakeMesh: Sendable {
     /// it (snapshots follow every tick, `advance` and the creation). Nil if that moment is
     /// older than the retained history.
     public func truth(at unixSeconds: Double) -> TruthSnapshot? {
-        state.withLock { state in
+        state.locked { state in
             var low = 0, high = state.history.count  // first snapshot after the moment
             while low < high {
                 let middle = (low + high) / 2
@@ -304,7 +305,7 @@ public final class FakeMesh: Sendable {
     /// Stops the clock and closes every listener and connection. Idempotent.
     public func stop() {
         stopClock()
-        let servers = lifecycle.withLock { lifecycle in
+        let servers = lifecycle.locked { lifecycle in
             let servers = lifecycle.servers
             lifecycle.servers = [:]
             return servers

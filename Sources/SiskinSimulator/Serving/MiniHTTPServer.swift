@@ -1,3 +1,4 @@
+import SiskinSync
 import Synchronization
 
 /// A small blocking HTTP/1.1 server on 127.0.0.1 for tests and local load: the fake
@@ -34,6 +35,7 @@ public final class MiniHTTPServer: Sendable {
     public init(
         port: UInt16 = 0, limits: Limits = Limits(), handler: @escaping @Sendable (Request) -> Response
     ) throws(ServingError) {
+        Socket.warmUp()
         let (descriptor, boundPort) = try Socket.listen(port: port)
         self.listenDescriptor = descriptor
         self.port = boundPort
@@ -41,7 +43,7 @@ public final class MiniHTTPServer: Sendable {
         self.handler = handler
         do {
             let thread = try PosixThread.start(detached: false) { [self] in acceptLoop() }
-            registry.withLock { $0.acceptThread = thread }
+            registry.locked { $0.acceptThread = thread }
         } catch {
             stopped.store(true, ordering: .sequentiallyConsistent)
             Socket.closeDescriptor(descriptor)
@@ -55,7 +57,7 @@ public final class MiniHTTPServer: Sendable {
     public var connectionsAccepted: Int { accepted.load(ordering: .sequentiallyConsistent) }
 
     /// Connections currently open.
-    public var activeConnections: Int { registry.withLock { $0.activeConnections } }
+    public var activeConnections: Int { registry.locked { $0.activeConnections } }
 
     /// Whether `stop()` was called.
     public var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
@@ -67,14 +69,14 @@ public final class MiniHTTPServer: Sendable {
     public func stop() {
         guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
         Socket.shutdownBoth(listenDescriptor)
-        let acceptThread = registry.withLock { registry in
+        let acceptThread = registry.locked { registry in
             let thread = registry.acceptThread
             registry.acceptThread = nil
             return thread
         }
         acceptThread?.join()
         Socket.closeDescriptor(listenDescriptor)
-        registry.withLock { registry in
+        registry.locked { registry in
             for client in registry.clients { Socket.shutdownBoth(client) }
         }
         let deadline = MonotonicClock.now() + 2
@@ -93,7 +95,7 @@ public final class MiniHTTPServer: Sendable {
                 InterruptibleSleep.nap(0.01)
                 continue
             }
-            let registered = registry.withLock { registry in
+            let registered = registry.locked { registry in
                 guard !stopped.load(ordering: .sequentiallyConsistent) else { return false }
                 registry.clients.insert(client)
                 registry.activeConnections += 1
@@ -121,7 +123,7 @@ public final class MiniHTTPServer: Sendable {
     /// to a reset), then releases the descriptor.
     private func finishConnection(_ client: Int32) {
         Socket.lingeringClose(client)
-        registry.withLock { registry in
+        registry.locked { registry in
             registry.clients.remove(client)
             registry.activeConnections -= 1
         }

@@ -122,6 +122,17 @@ public enum Socket {
 
     /// Reads up to `count` bytes into `buffer` at its end. Returns the number read, 0 at
     /// end of stream, nil on error (including the idle timeout).
+    /// Runs `receive`'s buffer growth once on the calling thread, before any
+    /// connection thread exists. Under ThreadSanitizer, dozens of connection
+    /// threads reaching it for the first time at once all hung in the Swift
+    /// runtime's one-time set-up of the generic metadata it needs
+    /// (`swift::threading_impl::once_slow`; docs/fuzzing.md). Harmless elsewhere.
+    static func warmUp() {
+        var buffer: [UInt8] = []
+        buffer.append(contentsOf: repeatElement(0, count: 1))
+        buffer.removeSubrange(0...)
+    }
+
     public static func receive(_ fd: Int32, appendingTo buffer: inout [UInt8], upTo count: Int) -> Int? {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: count))

@@ -1,3 +1,4 @@
+import SiskinSync
 import Synchronization
 
 /// A background thread that runs a step every `interval` wall-clock seconds on
@@ -21,13 +22,13 @@ final class Ticker: Sendable {
                 deadline += interval
             }
         }
-        thread.withLock { $0 = started }
+        thread.locked { $0 = started }
     }
 
     /// Stops the schedule and waits for its thread, if one runs.
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        let running = thread.withLock { current in
+        let running = thread.locked { current in
             let running = current
             current = nil
             return running

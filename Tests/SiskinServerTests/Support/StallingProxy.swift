@@ -1,4 +1,5 @@
 import Foundation
+import SiskinSync
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -65,15 +66,15 @@ final class StallingProxy: Sendable {
     deinit { stop() }
 
     var mode: Mode {
-        get { state.withLock { $0.mode } }
-        set { state.withLock { $0.mode = newValue } }
+        get { state.locked { $0.mode } }
+        set { state.locked { $0.mode = newValue } }
     }
 
-    var connections: [Connection] { state.withLock { $0.connections } }
+    var connections: [Connection] { state.locked { $0.connections } }
 
     /// Closes the listener and every connection. Idempotent.
     func stop() {
-        let sockets = state.withLock { state -> Set<Int32>? in
+        let sockets = state.locked { state -> Set<Int32>? in
             guard !state.stopped else { return nil }
             state.stopped = true
             return state.sockets
@@ -93,7 +94,7 @@ final class StallingProxy: Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            let (index, mode) = state.withLock { state -> (Int, Mode?) in
+            let (index, mode) = state.locked { state -> (Int, Mode?) in
                 guard !state.stopped else { return (-1, nil) }
                 state.sockets.insert(client)
                 state.connections.append(Connection(opened: .now, closed: nil, stalled: state.mode == .blackhole))
@@ -112,7 +113,7 @@ final class StallingProxy: Sendable {
         if mode == .forward {
             if upstream < 0 {
                 // Upstream down: refuse, as a proxy in front of a dead node does.
-                state.withLock { state in
+                state.locked { state in
                     state.connections[index].closed = .now
                     state.sockets.remove(client)
                 }
@@ -121,7 +122,7 @@ final class StallingProxy: Sendable {
             }
         }
         if upstream >= 0 {
-            state.withLock { _ = $0.sockets.insert(upstream) }
+            state.locked { _ = $0.sockets.insert(upstream) }
             let back = Thread { [self] in
                 pump(from: upstream, to: client, connection: index)
                 shutdown(client, Int32(SHUT_WR))
@@ -132,7 +133,7 @@ final class StallingProxy: Sendable {
         // later) what the client sends is read and dropped, and nothing is
         // ever answered, until the client gives up.
         pump(from: client, to: upstream, connection: index)
-        state.withLock { state in
+        state.locked { state in
             state.connections[index].closed = .now
             state.sockets.remove(client)
             if upstream >= 0 { state.sockets.remove(upstream) }

@@ -1,0 +1,2 @@
+// Declarations only (include/CThreadSanitizer.h); SwiftPM needs one source file.
+#include "CThreadSanitizer.h"
