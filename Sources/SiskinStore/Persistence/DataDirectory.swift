@@ -33,7 +33,16 @@ struct DataDirectory: Sendable {
         self.path = trimmed
         try Self.createDirectories(trimmed)
         let lock = try SystemFile.open(trimmed + "/" + Self.lockName, flags: O_RDWR | O_CREAT)
-        guard lock.lockExclusively() else { throw .locked(directory: trimmed) }
+        // A lock that frees within a second is not another aggregator: a
+        // previous process still exiting, or a child another thread of this
+        // process is spawning, which holds a copy of the descriptor until its
+        // exec closes it. Another aggregator holds it for good.
+        var acquired = lock.lockExclusively()
+        for _ in 0..<20 where !acquired {
+            usleep(50_000)
+            acquired = lock.lockExclusively()
+        }
+        guard acquired else { throw .locked(directory: trimmed) }
         self.lock = lock
     }
 
