@@ -192,12 +192,7 @@ enum SiskinRig {
 
     /// Pods `siskin serve` has a push from (`/api/v1/siskin/workloads`).
     static func knownPods(_ server: PromServer) async -> Set<String> {
-        guard let reply = try? await LoopbackHTTP.get(server.baseURL + "/api/v1/siskin/workloads", timeout: 2),
-            reply.status == 200,
-            let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any],
-            let pods = object["pods"] as? [[String: Any]]
-        else { return [] }
-        return Set(pods.compactMap { $0["pod"] as? String })
+        Set(await pushAges(server).keys)
     }
 
     /// Seconds since each pod's last accepted push (`/api/v1/siskin/workloads`); a
