@@ -38,6 +38,9 @@ public struct PodStream: Sendable {
     /// send the same series in the same order push after push.
     var order: [Int]
     var freeSlots: [Int] = []
+    /// Values the last push's increments held: the next push's buffer
+    /// reserves this much up front.
+    var lastValueCount = 0
 
     struct Entry: Sendable {
         var key: SeriesKey
@@ -142,6 +145,8 @@ public struct PodStream: Sendable {
     private mutating func absorb(_ summary: PodSummary, result: inout PushIncrements, counting: Bool, seriesLimit: Int) {
         var newOrder: [Int] = []
         newOrder.reserveCapacity(order.count)
+        result.increments.reserveCapacity(order.count)
+        result.values.reserveCapacity(lastValueCount)
         var position = 0
         // One reading at a time, in a buffer reused across series: a push of
         // a few hundred series would otherwise allocate an array per series
@@ -176,15 +181,15 @@ public struct PodStream: Sendable {
                         result.newSeries.append(NewSeries(slot: slot, key: series[slot].key, kind: family.kind, bounds: bounds))
                     }
                     if counting {
-                        var reset = false
-                        let increase = Self.increase(from: series[slot].last, to: values, kind: family.kind, reset: &reset)
-                        if reset { result.resets += 1 }
-                        result.increments.append(SeriesIncrement(slot: slot, kind: family.kind, values: increase))
+                        let start = result.values.count
+                        if Self.appendIncrease(from: series[slot].last, to: values, kind: family.kind, into: &result.values) {
+                            result.resets += 1
+                        }
+                        result.increments.append(SeriesIncrement(slot: slot, kind: family.kind, range: start..<result.values.count))
                     } else if family.kind == .gauge {
-                        result.increments.append(SeriesIncrement(slot: slot, kind: .gauge, values: values))
+                        result.append(slot: slot, kind: .gauge, values: values)
                     }
-                    Self.keepGood(&series[slot].last, next: values, kind: family.kind)
-                    series[slot].absent = -1
+                    Self.present(&series[slot], reading: values)
                     newOrder.append(slot)
                     continue
                 }
@@ -204,8 +209,9 @@ public struct PodStream: Sendable {
                 result.newSeries.append(NewSeries(slot: newSlot, key: key, kind: family.kind, bounds: bounds))
                 if counting || family.kind == .gauge {
                     // First seen: Envoy created it at zero, so it counts whole.
-                    result.increments.append(SeriesIncrement(slot: newSlot, kind: family.kind,
-                                                             values: values.map { $0.isFinite && ($0 >= 0 || family.kind == .gauge) ? $0 : 0 }))
+                    let gauge = family.kind == .gauge
+                    result.append(slot: newSlot, kind: family.kind,
+                                  values: values.lazy.map { $0.isFinite && ($0 >= 0 || gauge) ? $0 : 0 })
                 }
                 newOrder.append(newSlot)
             }
@@ -215,19 +221,33 @@ public struct PodStream: Sendable {
         // retention); the last value is kept longer, so a series that comes
         // back still counts only what it gained; after `dropAfterPushes` it
         // is forgotten and would count whole.
-        for slot in series.indices where series[slot].live {
-            if series[slot].absent < 0 {
-                series[slot].absent = 0
-            } else {
-                series[slot].absent += 1
-                if series[slot].absent == Self.forgetAfterPushes {
-                    result.retired.append(slot)
-                } else if series[slot].absent >= Self.dropAfterPushes {
-                    retire(slot)
+        // One pass through a buffer pointer: element by element, every
+        // write would check the array's uniqueness again.
+        var dropped: [Int] = []
+        series.withUnsafeMutableBufferPointer { entries in
+            for slot in entries.indices where entries[slot].live {
+                if entries[slot].absent < 0 {
+                    entries[slot].absent = 0
+                } else {
+                    entries[slot].absent += 1
+                    if entries[slot].absent == Self.forgetAfterPushes {
+                        result.retired.append(slot)
+                    } else if entries[slot].absent >= Self.dropAfterPushes {
+                        dropped.append(slot)
+                    }
                 }
             }
         }
+        for slot in dropped { retire(slot) }
         order = newOrder
+        lastValueCount = result.values.count
+    }
+
+    /// A present series' reading: `last` takes its good values, and the
+    /// series is marked seen in this push. One access to the entry.
+    private static func present(_ entry: inout Entry, reading values: [Double]) {
+        keepGood(&entry.last, next: values, kind: entry.kind)
+        entry.absent = -1
     }
 
     private mutating func allocate(_ entry: Entry) -> Int {
@@ -288,19 +308,27 @@ public struct PodStream: Sendable {
         }
     }
 
-    /// The reset-aware increase from `old` to `new`. Counters: a decrease is a
-    /// reset and the new value counts whole. Histograms reset as a whole when
-    /// the count or any bucket went down.
-    static func increase(from old: [Double], to new: [Double], kind: MetricKind, reset: inout Bool) -> [Double] {
+    /// The reset-aware increase from `old` to `new`, appended to `out` (the
+    /// push's value buffer); returns whether it was a reset. Counters: a
+    /// decrease is a reset and the new value counts whole. Histograms reset
+    /// as a whole when the count or any bucket went down.
+    static func appendIncrease(from old: [Double], to new: [Double], kind: MetricKind, into out: inout [Double]) -> Bool {
         switch kind {
         case .gauge:
-            return new
+            out.append(contentsOf: new)
+            return false
         case .counter:
             let o = old[0], n = new[0]
-            guard n.isFinite, n >= 0 else { return [0] }
-            if n >= o { return [n - o] }
-            reset = true
-            return [n]
+            guard n.isFinite, n >= 0 else {
+                out.append(0)
+                return false
+            }
+            if n >= o {
+                out.append(n - o)
+                return false
+            }
+            out.append(n)
+            return true
         case .histogram:
             // Buckets and count are counters; `_sum` may in principle go
             // either way and takes no part in telling a reset.
@@ -311,15 +339,10 @@ public struct PodStream: Sendable {
                 decreased = true
                 break
             }
-            if decreased {
-                reset = true
-                return new.indices.map { good($0) ? new[$0] : 0 }
+            for i in 0..<new.count {
+                out.append(good(i) ? (decreased ? new[i] : new[i] - old[i]) : 0)
             }
-            var out = [Double](repeating: 0, count: new.count)
-            for i in 0..<new.count where good(i) {
-                out[i] = new[i] - old[i]
-            }
-            return out
+            return decreased
         }
     }
 }

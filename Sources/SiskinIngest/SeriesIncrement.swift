@@ -5,18 +5,21 @@ import SiskinAggregation
 /// Counters and histograms carry increases (never negative); gauges carry
 /// their latest value. Histogram values are laid out as the store keeps them:
 /// one cumulative bucket increase per finite bound, the `+Inf` bucket, then
-/// `_sum` and `_count`.
+/// `_sum` and `_count`. The values themselves live in the push's one
+/// `PushIncrements.values` buffer (`range`): an array per series would cost
+/// a few hundred allocations per push on the ingest path.
 public struct SeriesIncrement: Sendable, Equatable {
     /// Position of the series in its pod stream; stable while the stream
     /// lives, so the store can map it to its own id without hashing labels.
     public var slot: Int
     public var kind: MetricKind
-    public var values: [Double]
+    /// Where the values are in `PushIncrements.values`.
+    public var range: Range<Int>
 
-    public init(slot: Int, kind: MetricKind, values: [Double]) {
+    public init(slot: Int, kind: MetricKind, range: Range<Int>) {
         self.slot = slot
         self.kind = kind
-        self.values = values
+        self.range = range
     }
 }
 
@@ -57,6 +60,8 @@ public struct PushIncrements: Sendable, Equatable {
     public var retired: [Int] = []
     public var newSeries: [NewSeries]
     public var increments: [SeriesIncrement]
+    /// The values of every increment, back to back (`SeriesIncrement.range`).
+    public var values: [Double] = []
     /// Series whose cumulative values went down although the agent is the
     /// same (reported for visibility; counted as restarted from zero).
     public var resets: Int
@@ -65,13 +70,25 @@ public struct PushIncrements: Sendable, Equatable {
     public var refusedSeries = 0
 
     public init(pod: PodKey, kind: Kind, fromMilliseconds: Int64, toMilliseconds: Int64,
-                newSeries: [NewSeries] = [], increments: [SeriesIncrement] = [], resets: Int = 0) {
+                newSeries: [NewSeries] = [], resets: Int = 0) {
         self.pod = pod
         self.kind = kind
         self.fromMilliseconds = fromMilliseconds
         self.toMilliseconds = toMilliseconds
         self.newSeries = newSeries
-        self.increments = increments
+        self.increments = []
         self.resets = resets
+    }
+
+    /// The values of one of this push's increments.
+    public func values(of increment: SeriesIncrement) -> ArraySlice<Double> {
+        values[increment.range]
+    }
+
+    /// Appends an increment of `kind` for `slot` carrying `newValues`.
+    public mutating func append(slot: Int, kind: MetricKind, values newValues: some Sequence<Double>) {
+        let start = values.count
+        values.append(contentsOf: newValues)
+        increments.append(SeriesIncrement(slot: slot, kind: kind, range: start..<values.count))
     }
 }

@@ -153,39 +153,45 @@ public struct WindowedStore: Sendable {
                                notBefore: newestRollup - Int64(configuration.rollupSlots) + 1) { rollupShares.append(($0, $1)) }
         }
         let gaugeSlot = clock.slot(containing: push.toMilliseconds)
-        for inc in push.increments {
-            let id = pods[podID].seriesOfSlot[inc.slot]
-            guard id >= 0 else { continue }
-            let rollup = series[id].rollup
-            if inc.kind == .gauge {
-                // Slots skipped since the last reading (a lost or late push)
-                // hold the value in effect then, not the ring's cleared zeros.
-                let head = series[id].ring.head
-                if head != .min, gaugeSlot > head + 1, let held = series[id].ring.values(at: head).map({ Array($0) }) {
-                    var slot = max(head + 1, gaugeSlot - Int64(series[id].ring.capacity) + 1)
-                    while slot < gaugeSlot {
-                        series[id].ring.set(held, at: slot)
-                        slot += 1
+        let seriesOfSlot = pods[podID].seriesOfSlot
+        // The two series arrays through buffer pointers: a write through
+        // `series[id]` checks the array's uniqueness every time, and a push
+        // writes a few hundred rings.
+        series.withUnsafeMutableBufferPointer { series in
+            rollups.withUnsafeMutableBufferPointer { rollups in
+                for inc in push.increments {
+                    let id = seriesOfSlot[inc.slot]
+                    guard id >= 0 else { continue }
+                    let values = push.values(of: inc)
+                    let rollup = series[id].rollup
+                    if inc.kind == .gauge {
+                        // Slots skipped since the last reading (a lost or late
+                        // push) hold the value in effect then, not the ring's
+                        // cleared zeros.
+                        let head = series[id].ring.head
+                        if head != .min, gaugeSlot > head + 1, let held = series[id].ring.values(at: head) {
+                            var slot = max(head + 1, gaugeSlot - Int64(series[id].ring.capacity) + 1)
+                            while slot < gaugeSlot {
+                                series[id].ring.set(held[...], at: slot)
+                                slot += 1
+                            }
+                        }
+                        series[id].ring.set(values, at: gaugeSlot)
+                        series[id].lastWrite = push.toMilliseconds
+                        continue
+                    }
+                    if values.allSatisfy({ $0 == 0 }) {
+                        series[id].lastWrite = push.toMilliseconds
+                        continue
+                    }
+                    series[id].ring.add(values, shares: shares)
+                    series[id].lastWrite = push.toMilliseconds
+                    if rollup >= 0 {
+                        rollups[rollup].ring.add(values, shares: rollupShares)
+                        rollups[rollup].lastWrite = max(rollups[rollup].lastWrite, push.toMilliseconds)
                     }
                 }
-                series[id].ring.set(inc.values, at: gaugeSlot)
-                series[id].lastWrite = push.toMilliseconds
-                continue
             }
-            if inc.values.allSatisfy({ $0 == 0 }) {
-                series[id].lastWrite = push.toMilliseconds
-                continue
-            }
-            for (slot, fraction) in shares {
-                series[id].ring.add(inc.values, fraction: fraction, at: slot)
-            }
-            if rollup >= 0 {
-                for (slot, fraction) in rollupShares {
-                    rollups[rollup].ring.add(inc.values, fraction: fraction, at: slot)
-                }
-            }
-            series[id].lastWrite = push.toMilliseconds
-            if rollup >= 0 { rollups[rollup].lastWrite = max(rollups[rollup].lastWrite, push.toMilliseconds) }
         }
     }
 

@@ -154,7 +154,7 @@ struct PodStreamTests {
         pod.extraFamilies = connections(4)
         let next = try #require(harness.accept(pod.push(at: t0 + 5_000)))
         #expect(next.values[key] == [4])
-        #expect(next.increments.increments.first { $0.values == [4] }?.kind == .gauge)
+        #expect(next.increments.increments.first { next.increments.values(of: $0) == [4] }?.kind == .gauge)
         #expect(next.resets == 0)
     }
 

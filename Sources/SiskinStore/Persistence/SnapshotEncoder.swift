@@ -122,18 +122,38 @@ struct SnapshotEncoder {
         var zeros = 0
         literals.removeAll(keepingCapacity: true)
         ring.withValuesOldestFirst { first, second in
-            for piece in [first, second] {
-                for value in piece {
-                    if value.bitPattern == 0 {  // +0 only: -0 stays a literal, bit for bit
-                        if !literals.isEmpty { run(zeros: &zeros) }
-                        zeros += 1
-                    } else {
-                        literals.append(Double(value))
-                    }
-                }
-            }
+            scan(first, zeros: &zeros)
+            scan(second, zeros: &zeros)
         }
         if zeros > 0 || !literals.isEmpty { run(zeros: &zeros) }
+    }
+
+    /// Splits `values` into runs of +0 and literals. Rings are mostly zeros
+    /// (quiet series, slots not reached yet), so eight values at a time are
+    /// first tested as one vector: a snapshot reads every value of the store.
+    private mutating func scan(_ values: UnsafeBufferPointer<Float>, zeros: inout Int) {
+        guard let start = values.baseAddress else { return }
+        let raw = UnsafeRawPointer(start), count = values.count
+        var i = 0
+        while i < count {
+            if i + 8 <= count, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) == .zero {
+                if !literals.isEmpty { run(zeros: &zeros) }
+                zeros += 8
+                i += 8
+                continue
+            }
+            let end = min(i + 8, count)
+            while i < end {
+                let value = values[i]
+                if value.bitPattern == 0 {  // +0 only: -0 stays a literal, bit for bit
+                    if !literals.isEmpty { run(zeros: &zeros) }
+                    zeros += 1
+                } else {
+                    literals.append(Double(value))
+                }
+                i += 1
+            }
+        }
     }
 
     private mutating func run(zeros: inout Int) {

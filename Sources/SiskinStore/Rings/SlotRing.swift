@@ -57,27 +57,34 @@ public struct SlotRing: Sendable {
         Int(((slot % Int64(capacity)) + Int64(capacity)) % Int64(capacity)) * width
     }
 
-    /// Adds `values × fraction` to `slot`. Slots older than the ring are
-    /// dropped (returns false).
-    @discardableResult
-    public mutating func add(_ values: [Double], fraction: Double = 1, at slot: Int64) -> Bool {
-        if head == .min || slot > head { advance(to: slot) }
-        guard slot >= oldest else { return false }
-        let base = position(slot)
+    /// Adds `values × fraction` to each `(slot, fraction)` of `shares`: one
+    /// push's increase spread over the slots its interval covers. Slots older
+    /// than the ring are dropped. All shares go through one buffer pointer
+    /// (one uniqueness check of the storage, however many slots).
+    public mutating func add(_ values: ArraySlice<Double>, shares: [(Int64, Double)]) {
+        guard let newest = shares.lazy.map(\.0).max() else { return }
+        if head == .min || newest > head { advance(to: newest) }
+        let oldest = oldest, capacity = capacity, width = width, count = min(width, values.count)
         storage.withUnsafeMutableBufferPointer { buffer in
-            for i in 0..<min(width, values.count) { buffer[base + i] = Float(Double(buffer[base + i]) + values[i] * fraction) }
+            values.withUnsafeBufferPointer { values in
+                for (slot, fraction) in shares where slot >= oldest {
+                    let base = Self.position(slot, capacity: capacity, width: width)
+                    for i in 0..<count { buffer[base + i] = Float(Double(buffer[base + i]) + values[i] * fraction) }
+                }
+            }
         }
-        return true
     }
 
     /// Replaces the values of `slot` (gauges keep their latest value).
     @discardableResult
-    public mutating func set(_ values: [Double], at slot: Int64) -> Bool {
+    public mutating func set(_ values: ArraySlice<Double>, at slot: Int64) -> Bool {
         if head == .min || slot > head { advance(to: slot) }
         guard slot >= oldest else { return false }
-        let base = position(slot)
+        let base = position(slot), count = min(width, values.count)
         storage.withUnsafeMutableBufferPointer { buffer in
-            for i in 0..<min(width, values.count) { buffer[base + i] = Float(values[i]) }
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<count { buffer[base + i] = Float(values[i]) }
+            }
         }
         return true
     }

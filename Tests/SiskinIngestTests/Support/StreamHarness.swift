@@ -45,7 +45,7 @@ final class StreamHarness {
         for increment in result.increments {
             let key = keys[increment.slot]!
             precondition(values[key] == nil, "one increment per series and push")
-            values[key] = increment.values
+            values[key] = Array(result.values(of: increment))
         }
         return .success(Pushed(increments: result, values: values, newKeys: Set(result.newSeries.map(\.key)),
                                retiredKeys: retiredKeys))
