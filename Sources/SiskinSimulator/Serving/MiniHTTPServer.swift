@@ -35,7 +35,6 @@ public final class MiniHTTPServer: Sendable {
     public init(
         port: UInt16 = 0, limits: Limits = Limits(), handler: @escaping @Sendable (Request) -> Response
     ) throws(ServingError) {
-        Socket.warmUp()
         let (descriptor, boundPort) = try Socket.listen(port: port)
         self.listenDescriptor = descriptor
         self.port = boundPort

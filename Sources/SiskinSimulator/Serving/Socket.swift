@@ -122,28 +122,25 @@ public enum Socket {
 
     /// Reads up to `count` bytes into `buffer` at its end. Returns the number read, 0 at
     /// end of stream, nil on error (including the idle timeout).
-    /// Runs `receive`'s buffer growth once on the calling thread, before any
-    /// connection thread exists. Under ThreadSanitizer, dozens of connection
-    /// threads reaching it for the first time at once all hung in the Swift
-    /// runtime's one-time set-up of the generic metadata it needs
-    /// (`swift::threading_impl::once_slow`; docs/fuzzing.md). Harmless elsewhere.
-    static func warmUp() {
-        var buffer: [UInt8] = []
-        buffer.append(contentsOf: repeatElement(0, count: 1))
-        buffer.removeSubrange(0...)
-    }
-
+    ///
+    /// Receives into scratch memory and appends only what arrived, as one contiguous
+    /// copy. Growing `buffer` by `count` zeros first went through the standard
+    /// library's generic per-element code, which under ThreadSanitizer takes a
+    /// process-wide runtime lock for every byte (docs/fuzzing.md): hundreds of
+    /// connection threads doing that at once stalled the fake Envoys.
     public static func receive(_ fd: Int32, appendingTo buffer: inout [UInt8], upTo count: Int) -> Int? {
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
-        while true {
-            let received = buffer.withUnsafeMutableBytes { raw in
-                recv(fd, raw.baseAddress! + start, count, 0)
+        guard count > 0 else { return 0 }
+        let received = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { scratch -> Int in
+            while true {
+                let received = recv(fd, scratch.baseAddress!, count, 0)
+                if received < 0 && errno == EINTR { continue }
+                if received > 0 {
+                    buffer.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: received))
+                }
+                return received
             }
-            if received < 0 && errno == EINTR { continue }
-            buffer.removeSubrange((start + max(received, 0))...)
-            return received < 0 ? nil : received
         }
+        return received < 0 ? nil : received
     }
 
     /// Sends all of `bytes`; false if the peer went away or the send timed out.
